@@ -1,0 +1,75 @@
+"""Run a SymPy call under a wall-clock bound, so that no step can hang.
+
+In the main thread a SIGALRM timer interrupts the call; elsewhere the call runs in a daemon
+thread that is abandoned when the time is up.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class Timeout(Exception):
+    """The bounded call ran out of time."""
+
+
+def run(fn: Callable[[], T], seconds: float) -> T:
+    """fn() if it finishes within seconds; else raise Timeout. RecursionError becomes Timeout too."""
+    if seconds <= 0:
+        raise Timeout()
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        return _with_alarm(fn, seconds)
+    return _with_thread(fn, seconds)
+
+
+def _with_alarm(fn: Callable[[], T], seconds: float) -> T:
+    def on_alarm(signum: int, frame: object) -> None:
+        raise Timeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    outer = signal.getitimer(signal.ITIMER_REAL)
+    if outer[0] and outer[0] < seconds:  # an enclosing bound ends sooner: keep it
+        signal.signal(signal.SIGALRM, previous)
+        return _call(fn)
+    started = time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return _call(fn)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer[0]:  # give an enclosing bound back what is left of it
+            left = outer[0] - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
+
+
+def _with_thread(fn: Callable[[], T], seconds: float) -> T:
+    box: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = _call(fn)
+        except BaseException as exc:  # handed back to the caller below
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise Timeout()
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
+
+
+def _call(fn: Callable[[], T]) -> T:
+    try:
+        return fn()
+    except RecursionError:
+        raise Timeout() from None

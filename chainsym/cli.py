@@ -1,0 +1,160 @@
+"""The `chainsym` command: a thin click layer over `api` and `render`.
+
+Results go to stdout, diagnostics to stderr. Exit 0 on success, 1 when verification finds a
+mismatch, 2 on bad input or usage; an error is one line (plus a caret under the column for a
+parse error), never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from . import api
+from .errors import ChainsymError, LimitError, ParseError
+from .limits import DEFAULT_LIMITS, Limits, limit_names
+from .model import Derivation
+from .render import json as json_render
+from .render import text as text_render
+
+EXIT_MISMATCH = 1
+EXIT_BAD_INPUT = 2
+
+FORMATS = {"text": text_render.render, "json": json_render.render}
+
+
+class BadInput(click.ClickException):
+    """A chainsym error on its way out of click: printed by main(), exit 2."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+def _limits(values: Sequence[str]) -> Limits:
+    limits = DEFAULT_LIMITS
+    names = limit_names()
+    for item in values:
+        name, sep, raw = item.partition("=")
+        if not sep or name not in names:
+            raise click.BadParameter(f"expected NAME=VALUE with NAME one of {', '.join(names)}", param_hint="--limit")
+        try:
+            value = float(raw) if "seconds" in name else int(raw)
+        except ValueError:
+            raise click.BadParameter(f"{name} needs a number, got {raw[:20]!r}", param_hint="--limit") from None
+        if value <= 0:
+            raise click.BadParameter(f"{name} must be positive", param_hint="--limit")
+        limits = limits.replace(**{name: value})
+    return limits
+
+
+def _read(expr: str, limits: Limits) -> str:
+    """EXPR itself, or standard input when EXPR is '-' (read no further than the length limit)."""
+    if expr != "-":
+        return expr
+    data = sys.stdin.read(limits.max_length + 1)
+    if len(data) > limits.max_length:
+        raise LimitError("max_length", f"standard input is longer than {limits.max_length} characters")
+    return data.strip()
+
+
+limit_option = click.option(
+    "--limit", "limits", multiple=True, metavar="NAME=VALUE",
+    help="Raise or lower a bound, e.g. --limit max_depth=400 (see README: Security).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="chainsym")
+def cli() -> None:
+    """Differentiate by the chain rule over a computational graph, and show why.
+
+    \b
+    Example:
+      chainsym diff "sin(x+x^2)"
+    """
+
+
+@cli.command("diff")
+@click.argument("expr")
+@click.option("--wrt", default=None, metavar="VAR", help="Variable(s) to differentiate by: x, or x,y, or all.")
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
+              help="Output format.")
+@click.option("--no-verify", is_flag=True, help="Skip the check against sympy.diff.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the result.")
+@limit_option
+def diff_command(expr: str, wrt: str | None, fmt: str, no_verify: bool, quiet: bool,
+                 limits: tuple[str, ...]) -> None:
+    """Differentiate EXPR step by step and verify the result.
+
+    EXPR is read from standard input when it is '-'.
+
+    \b
+    Examples:
+      chainsym diff "sin(x+x^2)"
+      chainsym diff "x^2 y + sin y" --wrt y --format json
+      echo "ln x / x" | chainsym diff -
+    """
+    bounds = _limits(limits)
+    derivation = _run(lambda: api.diff(_read(expr, bounds), wrt, verify=not no_verify, limits=bounds))
+    if quiet and fmt == "text":
+        click.echo(text_render.render_result(derivation), nl=False)
+    else:
+        click.echo(FORMATS[fmt](derivation), nl=False)
+    _exit_for(derivation)
+
+
+def _run(fn):  # type: ignore[no-untyped-def]
+    try:
+        return fn()
+    except ChainsymError as exc:
+        raise BadInput(_describe(exc)) from None
+    except RecursionError:
+        raise BadInput("the expression is nested too deeply (limit 'max_depth')") from None
+    except MemoryError:
+        raise BadInput("out of memory: the expression is too large") from None
+
+
+def _exit_for(derivation: Derivation) -> None:
+    v = derivation.verification
+    if v is not None and v.status == "mismatch":
+        click.echo(f"chainsym: MISMATCH: {v.detail}", err=True)
+        sys.exit(EXIT_MISMATCH)
+
+
+def _describe(exc: ChainsymError) -> str:
+    """The message, and for a parse error the input with a caret under the column."""
+    message = str(exc)
+    if isinstance(exc, ParseError) and exc.text:
+        line, caret = _excerpt(exc.text, exc.column)
+        message += f"\n  {line}\n  {caret}"
+    return message
+
+
+def _excerpt(text: str, column: int, width: int = 70) -> tuple[str, str]:
+    """A window of the input around column, made printable, and the caret line under it."""
+    start = max(0, min(column - 1 - width // 2, len(text) - width))
+    window = text[start:start + width]
+    shown = "".join(c if c.isprintable() and c not in "\t\r\n" else "?" for c in window)
+    prefix = "..." if start > 0 else ""
+    suffix = "..." if start + width < len(text) else ""
+    return prefix + shown + suffix, " " * (len(prefix) + column - 1 - start) + "^"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script and of `python -m chainsym`."""
+    try:
+        cli.main(args=argv, prog_name="chainsym", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.Abort:
+        click.echo("chainsym: aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        hint = ""
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            hint = f" (see '{exc.ctx.command_path} --help')"
+        click.echo(f"chainsym: error: {exc.format_message()}{hint}", err=True)
+        return exc.exit_code
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0

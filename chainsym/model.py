@@ -1,0 +1,169 @@
+"""The data every stage passes on: frozen dataclasses with tuple fields, and no logic.
+
+parse → Graph (Node) → Partial → ForwardStep / AdjointStep → Verification → Derivation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Union
+
+import sympy as sp
+
+Operand = sp.Expr
+"""An argument of a node: a variable Symbol, an intermediate's Symbol, or a constant."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """One primitive operation u = op(args), where each arg is a variable, an earlier u, or a constant."""
+
+    symbol: sp.Symbol
+    op: type
+    args: tuple[Operand, ...]
+    expr: sp.Expr
+    """the node's value written in the variables (evaluated SymPy)"""
+
+    @property
+    def name(self) -> str:
+        return self.symbol.name
+
+    @property
+    def local(self) -> sp.Expr:
+        """The operation over its argument symbols, as written: u2 = x + u1."""
+        return self.op(*self.args, evaluate=False)
+
+    @property
+    def op_name(self) -> str:
+        return self.op.__name__
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A computational graph: nodes u1..un in topological order, shared subexpressions once."""
+
+    source: sp.Expr
+    variables: tuple[sp.Symbol, ...]
+    nodes: tuple[Node, ...]
+    output: Operand
+    """the symbol of the node whose value is f, or a variable or constant when f is one"""
+
+    @cached_property
+    def index(self) -> dict[sp.Symbol, Node]:
+        return {node.symbol: node for node in self.nodes}
+
+    @cached_property
+    def values(self) -> dict[sp.Symbol, sp.Expr]:
+        """Each intermediate symbol → its value in the variables (for substituting back)."""
+        return {node.symbol: node.expr for node in self.nodes}
+
+    @property
+    def value(self) -> sp.Expr:
+        """f itself, evaluated, in the variables."""
+        return self.values.get(self.output, self.output)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Partial:
+    """A local partial ∂node/∂arg, in terms of the node's argument symbols.
+
+    `positions` lists the argument slots the arg fills (x·x fills two: ∂/∂x sums both).
+    """
+
+    node: sp.Symbol
+    arg: sp.Symbol
+    positions: tuple[int, ...]
+    local: sp.Expr
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term ∂u/∂a · da/dx of the total-derivative rule."""
+
+    partial: Partial
+    derivative: sp.Expr
+    """da/dx in the variables (1 when a is x itself)"""
+
+
+@dataclass(frozen=True)
+class ForwardStep:
+    """du/dx = Σ ∂u/∂a · da/dx over the node's arguments a that depend on x."""
+
+    node: Node
+    terms: tuple[Term, ...]
+    total: sp.Expr
+
+
+@dataclass(frozen=True)
+class ForwardPass:
+    """The total-derivative rule run over a graph for one variable."""
+
+    wrt: sp.Symbol
+    steps: tuple[ForwardStep, ...]
+    independent: tuple[sp.Symbol, ...]
+    """intermediates that do not depend on wrt (their total derivative is 0)"""
+    result: sp.Expr
+    """df/dx in the variables, before tidying"""
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The verdict on one derivative, compared with an independent oracle."""
+
+    status: str
+    """'proved', 'numeric', 'mismatch' or 'skipped'"""
+    method: str
+    """'identical', 'simplify', 'numeric' or 'none'"""
+    detail: str
+    oracle: str = "sympy.diff"
+    points: tuple[tuple[tuple[str, str], ...], ...] = ()
+    tolerance: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("proved", "numeric")
+
+
+STATUS_RANK = {"mismatch": 0, "skipped": 1, "numeric": 2, "proved": 3}
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """Everything chainsym found: the graph, the steps, the result and its verification.
+
+    One entry of `forward`, `results` and `verifications` per variable in `wrt`.
+    """
+
+    source: str
+    expr: sp.Expr
+    graph: Graph
+    wrt: tuple[sp.Symbol, ...]
+    mode: str
+    forward: tuple[ForwardPass, ...]
+    results: tuple[sp.Expr, ...]
+    verifications: tuple[Verification, ...] = field(default=())
+
+    @property
+    def result(self) -> Union[sp.Expr, dict[sp.Symbol, sp.Expr]]:
+        """df/dx for one variable; a dict variable → ∂f/∂v for several."""
+        if len(self.wrt) == 1:
+            return self.results[0]
+        return dict(zip(self.wrt, self.results))
+
+    @property
+    def steps(self) -> tuple[ForwardStep, ...]:
+        """The forward steps (of the first variable when there are several)."""
+        return self.forward[0].steps if self.forward else ()
+
+    @property
+    def verification(self) -> Verification | None:
+        """The verdict; for several variables the weakest of them."""
+        if not self.verifications:
+            return None
+        return min(self.verifications, key=lambda v: STATUS_RANK[v.status])
+
+    def __str__(self) -> str:
+        from .render import text  # render imports model; import here to keep model logic-free
+
+        return text.render(self)

@@ -1,0 +1,1 @@
+"""One module per output format, each `render(derivation) -> str`, importing only the model."""

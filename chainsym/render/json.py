@@ -1,0 +1,63 @@
+"""The derivation as one JSON object (schema "chainsym.derivation", version 1).
+
+Expressions are SymPy string syntax, so `sympy.sympify` — on trusted output only — or
+`chainsym.parse` reads them back.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..model import Derivation, ForwardPass, Verification
+from .common import rule, show, show_local
+
+SCHEMA = "chainsym.derivation"
+VERSION = 1
+
+
+def data(d: Derivation) -> dict[str, Any]:
+    """The derivation as plain JSON-able data."""
+    single = len(d.wrt) == 1
+    names = [v.name for v in d.wrt]
+    return {
+        "schema": SCHEMA,
+        "version": VERSION,
+        "input": d.source,
+        "expression": show(d.expr),
+        "variables": [v.name for v in d.graph.variables],
+        "wrt": names[0] if single else names,
+        "mode": d.mode,
+        "result": show(d.results[0]) if single else {n: show(r) for n, r in zip(names, d.results)},
+        "output": show(d.graph.output),
+        "nodes": [
+            {"name": n.name, "op": n.op_name, "local": show_local(n.local),
+             "args": [show(a) for a in n.args], "value": show(n.expr)}
+            for n in d.graph.nodes
+        ],
+        "steps": [step for fp in d.forward for step in _steps(fp)],
+        "verification": _verification(d.verification),
+        "verifications": {n: _verification(v) for n, v in zip(names, d.verifications)},
+    }
+
+
+def render(d: Derivation) -> str:
+    return json.dumps(data(d), ensure_ascii=False, indent=2) + "\n"
+
+
+def _steps(fp: ForwardPass) -> list[dict[str, Any]]:
+    x = fp.wrt.name
+    return [
+        {"wrt": x, "node": s.node.name, "rule": rule(s, x),
+         "terms": [{"arg": t.partial.arg.name, "partial": show(t.partial.local),
+                    "derivative": show(t.derivative)} for t in s.terms],
+         "total": show(s.total)}
+        for s in fp.steps
+    ]
+
+
+def _verification(v: Verification | None) -> dict[str, Any]:
+    if v is None:
+        return {"status": "off", "method": "none", "detail": "verification was turned off"}
+    return {"status": v.status, "method": v.method, "detail": v.detail, "oracle": v.oracle,
+            "points": [dict(p) for p in v.points], "tolerance": v.tolerance}

@@ -1,0 +1,89 @@
+"""The one table of local partials ∂node/∂argument, read by both forward and reverse mode.
+
+Add, Mul and Pow (any number of arguments) are written here; every SymPy Function supplies
+its own `fdiff`. An operation with neither raises UnsupportedOpError: never a wrong answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+
+import sympy as sp
+from sympy.core.function import ArgumentIndexError
+
+from .errors import UnsupportedOpError
+from .model import Node, Partial
+
+Rule = Callable[[tuple[sp.Expr, ...], int], sp.Expr]
+"""(arguments, position) → ∂op(arguments)/∂arguments[position]"""
+
+
+def _add(args: tuple[sp.Expr, ...], i: int) -> sp.Expr:
+    """∂(a₁ + … + aₙ)/∂aᵢ = 1"""
+    return sp.Integer(1)
+
+
+def _mul(args: tuple[sp.Expr, ...], i: int) -> sp.Expr:
+    """∂(a₁ ⋯ aₙ)/∂aᵢ = the product of the other factors"""
+    return sp.Mul(*(a for j, a in enumerate(args) if j != i))
+
+
+def _pow(args: tuple[sp.Expr, ...], i: int) -> sp.Expr:
+    """∂(bᵉ)/∂b = e·bᵉ⁻¹;  ∂(bᵉ)/∂e = bᵉ·log b"""
+    base, exponent = args
+    if i == 0:
+        return exponent * base ** (exponent - 1)
+    return base**exponent * sp.log(base)
+
+
+def _sign(args: tuple[sp.Expr, ...], i: int) -> sp.Expr:
+    """∂sign(a)/∂a = 2δ(a): 0 wherever a ≠ 0 (SymPy's sign has no fdiff)"""
+    return 2 * sp.DiracDelta(args[0])
+
+
+RULES: dict[type, Rule] = {sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, sp.sign: _sign}
+
+
+def _function(op: type, args: tuple[sp.Expr, ...], i: int) -> sp.Expr:
+    """A SymPy Function's own derivative in its i-th argument (fdiff counts from 1)."""
+    applied = op(*args, evaluate=False)
+    if applied.args != args:
+        raise UnsupportedOpError(op.__name__)
+    try:
+        result = applied.fdiff(i + 1)
+    except (ArgumentIndexError, NotImplementedError, TypeError):
+        raise UnsupportedOpError(op.__name__) from None
+    if result.has(sp.Derivative, sp.Subs):
+        raise UnsupportedOpError(op.__name__)
+    return result
+
+
+def _has_fdiff(op: type) -> bool:
+    """A defined SymPy function (sin, Max, sigmoid...), not an undefined f(x)."""
+    return (isinstance(op, type) and issubclass(op, sp.core.function.Application)
+            and not isinstance(op, sp.core.function.UndefinedFunction) and hasattr(op, "fdiff"))
+
+
+def local_partial(op: type, args: tuple[sp.Expr, ...], i: int) -> sp.Expr:
+    """∂op(args)/∂args[i], from the table or the Function's fdiff."""
+    rule = RULES.get(op)
+    if rule is not None:
+        return rule(args, i)
+    if _has_fdiff(op):
+        return _function(op, args, i)
+    raise UnsupportedOpError(getattr(op, "__name__", str(op)))
+
+
+@lru_cache(maxsize=1 << 16)
+def partials(node: Node) -> tuple[Partial, ...]:
+    """The node's partials, one per distinct non-constant argument, summed over its slots."""
+    slots: dict[sp.Symbol, list[int]] = {}
+    for i, arg in enumerate(node.args):
+        if isinstance(arg, sp.Symbol):
+            slots.setdefault(arg, []).append(i)
+    return tuple(
+        Partial(node=node.symbol, arg=arg, positions=tuple(pos),
+                local=sp.Add(*(local_partial(node.op, node.args, i) for i in pos)))
+        for arg, pos in slots.items()
+    )

@@ -1,0 +1,124 @@
+"""A derivative checked against an independent oracle, `sympy.diff`.
+
+Symbolic first: the difference is 0 as built, or simplifies to 0 within a time bound. Else
+numbers: both sides at random points of the real domain (complex if it has none), with a
+stated tolerance. A disagreement is a MISMATCH: a bug in chainsym, reported, never hidden.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Sequence
+
+import mpmath
+import sympy as sp
+
+from . import bounded
+from .functions import rewrite_primitives
+from .limits import DEFAULT_LIMITS, Limits
+from .model import Verification
+from .numeric import NotANumber, Value, evaluate, finite
+from .walk import dag_size
+
+POINTS = 5
+"""random points a numeric check needs"""
+ATTEMPTS = 80
+"""candidate points drawn before giving up on a domain"""
+DPS = 30
+RELATIVE_TOLERANCE = mpmath.mpf("1e-12")
+TOLERANCE_TEXT = "|Δ| ≤ 1e-12·max(1, |value|) at 30 digits"
+_INTERVALS = ((0.1, 0.9), (-0.9, -0.1), (1.1, 3.0), (-3.0, -1.1))
+
+
+def oracle(expr: sp.Expr, wrt: sp.Symbol, seconds: float) -> sp.Expr:
+    """sympy.diff(expr, wrt) with chainsym's own functions spelled in SymPy's; may raise Timeout."""
+    return bounded.run(lambda: sp.diff(rewrite_primitives(expr), wrt), seconds)
+
+
+def verify(expr: sp.Expr, wrt: sp.Symbol, claimed: sp.Expr, variables: Sequence[sp.Symbol],
+           limits: Limits = DEFAULT_LIMITS) -> Verification:
+    """Compare claimed with sympy.diff(expr, wrt): proved, numeric, mismatch or skipped."""
+    started = time.monotonic()
+    try:
+        expected = oracle(expr, wrt, limits.verify_seconds)
+    except bounded.Timeout:
+        return Verification("skipped", "none", f"sympy.diff did not finish within {limits.verify_seconds:g} s")
+    return compare(claimed, expected, variables, limits, limits.verify_seconds - (time.monotonic() - started), expr)
+
+
+def compare(ours: sp.Expr, expected: sp.Expr, variables: Sequence[sp.Symbol], limits: Limits,
+            seconds: float, domain_of: sp.Expr | None = None) -> Verification:
+    """Verdict on ours == expected: symbolic within the time left, else at random points."""
+    ours = rewrite_primitives(ours)
+    difference = ours - expected
+    if difference == 0:
+        return Verification("proved", "identical", "the difference is 0 as built")
+    if dag_size(difference, limits.simplify_ops) <= limits.simplify_ops:
+        try:
+            if bounded.run(lambda: sp.simplify(difference), max(seconds, 0)) == 0:
+                return Verification("proved", "simplify", "simplify(chainsym − oracle) = 0")
+        except bounded.Timeout:
+            pass
+    return numeric(ours, expected, variables, domain_of)
+
+
+def numeric(ours: sp.Expr, expected: sp.Expr, variables: Sequence[sp.Symbol],
+            domain_of: sp.Expr | None = None) -> Verification:
+    """Compare at POINTS random points where everything is finite: real ones, else complex."""
+    rng = random.Random(20261122)
+    exprs = [ours, expected] + ([rewrite_primitives(domain_of)] if domain_of is not None else [])
+    for kind in ("real", "complex"):
+        found: list[dict[sp.Symbol, Value]] = []
+        for _ in range(ATTEMPTS):
+            point = _draw(rng, variables, kind)
+            values = _values(exprs, point, kind)
+            if values is None:
+                continue
+            a, b = values[0], values[1]
+            if abs(a - b) > RELATIVE_TOLERANCE * max(1, abs(a), abs(b)):
+                where = ", ".join(f"{s} = {_show(v)}" for s, v in point.items()) or "any point"
+                return Verification(
+                    "mismatch", "numeric",
+                    f"at {where}: chainsym gives {_show(a)}, sympy.diff gives {_show(b)}",
+                    points=(_shown(point),), tolerance=TOLERANCE_TEXT)
+            found.append(point)
+            if len(found) == POINTS or not variables:
+                break
+        if found:
+            return Verification(
+                "numeric", "numeric",
+                f"equal at {len(found)} random {kind} point{'s' if len(found) > 1 else ''}",
+                points=tuple(_shown(p) for p in found), tolerance=TOLERANCE_TEXT)
+    return Verification("skipped", "none", "no point found where both sides are finite")
+
+
+def _draw(rng: random.Random, variables: Sequence[sp.Symbol], kind: str) -> dict[sp.Symbol, Value]:
+    point: dict[sp.Symbol, Value] = {}
+    for symbol in variables:
+        low, high = rng.choice(_INTERVALS)
+        real = mpmath.mpf(f"{rng.uniform(low, high):.4f}")
+        point[symbol] = real if kind == "real" else mpmath.mpc(real, mpmath.mpf(f"{rng.uniform(-1, 1):.4f}"))
+    return point
+
+
+def _values(exprs: Sequence[sp.Expr], point: dict[sp.Symbol, Value], kind: str) -> list[Value] | None:
+    """The values at point, or None if any is not finite (or not real, for a real point)."""
+    try:
+        values = [evaluate(e, point, DPS) for e in exprs]
+    except (NotANumber, ZeroDivisionError, OverflowError, ValueError):
+        return None
+    for v in values:
+        if not finite(v):
+            return None
+        if kind == "real" and isinstance(v, mpmath.mpc) and abs(v.imag) > 1e-20:
+            return None
+    return values
+
+
+def _show(value: Value) -> str:
+    return mpmath.nstr(value, 12)
+
+
+def _shown(point: dict[sp.Symbol, Value]) -> tuple[tuple[str, str], ...]:
+    return tuple((str(s), _show(v)) for s, v in point.items())

@@ -1,0 +1,43 @@
+"""Iterative walks over a SymPy expression's DAG: each distinct object visited once.
+
+SymPy's own walks (free_symbols, preorder_traversal, count_ops, subs) visit the *tree* and
+recurse; on shared or deep expressions they are exponential or hit the recursion limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import sympy as sp
+
+
+def postorder(expr: sp.Basic) -> Iterator[sp.Basic]:
+    """Every distinct subexpression (by identity), children before parents, without recursion."""
+    seen: set[int] = set()
+    stack: list[tuple[sp.Basic, bool]] = [(expr, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if id(node) in seen:
+            continue
+        if expanded or not node.args:
+            seen.add(id(node))
+            yield node
+            continue
+        stack.append((node, True))
+        stack.extend((a, False) for a in reversed(node.args) if id(a) not in seen)
+
+
+def dag_size(expr: sp.Basic, limit: int) -> int:
+    """Operations in expr counted once per distinct object; stops counting past limit."""
+    count = 0
+    for node in postorder(expr):
+        if node.args:
+            count += 1
+            if count > limit:
+                return count
+    return count
+
+
+def free_symbols(expr: sp.Basic) -> set[sp.Symbol]:
+    """The free symbols, found by a DAG walk (SymPy's free_symbols walks the tree)."""
+    return {n for n in postorder(expr) if isinstance(n, sp.Symbol)}
