@@ -139,7 +139,8 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("NAME", m.group(), i + 1))
             i = m.end()
             continue
-        op = next((o for o in _OPERATORS if text.startswith(o, i)), None)
+        bad = next((o for o in _UNSUPPORTED_OPERATORS if len(o) == 2 and text.startswith(o, i)), None)
+        op = None if bad else next((o for o in _OPERATORS if text.startswith(o, i)), None)
         if op is not None:
             tokens.append(Token("OP", op, i + 1))
             i += len(op)
@@ -179,7 +180,12 @@ class _Val:
 
 def _digits(q: sp.Rational) -> int:
     """Decimal digits of the larger of numerator and denominator (cheap: from bit lengths)."""
-    return int(max(abs(int(q.p)).bit_length(), abs(int(q.q)).bit_length()) * 0.30103) + 1
+    return int(_log10(q)) + 1
+
+
+def _log10(q: sp.Rational) -> float:
+    """log10 of the larger of numerator and denominator."""
+    return log10(max(abs(int(q.p)), abs(int(q.q)), 1))
 
 
 def _finish(expr: sp.Expr) -> sp.Expr:
@@ -478,7 +484,7 @@ def _check_power_size(p: _Parser, base: sp.Expr, exponent: sp.Expr, op: Token) -
     if isinstance(root, sp.Rational):
         if abs(root.p) <= 1 and root.q == 1:
             return
-        size = float(_digits(root)) * float(abs(exponent * scale))
+        size = _log10(root) * float(abs(exponent * scale))
     else:
         size = float(abs(exponent)) * 4  # pi, e, sqrt(2)+1...: only a bound on the exponent
     if size > p.limits.max_constant_digits:
@@ -490,7 +496,10 @@ def _check_power_size(p: _Parser, base: sp.Expr, exponent: sp.Expr, op: Token) -
 
 
 def _approx(size: float) -> str:
-    return f"{size:.0f}" if size < 1e6 else f"10^{log10(size):.0f}"
+    if size < 1e6:
+        return f"{size:.0f}"
+    k = int(log10(size))
+    return f"{size / 10**k:.1f}×10^{k}"
 
 
 def _build_call(p: _Parser, fname: Token, builder: Callable[..., sp.Expr], args: list[_Val]) -> _Val:

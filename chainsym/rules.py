@@ -42,7 +42,19 @@ def _sign(args: tuple[sp.Expr, ...], i: int) -> sp.Expr:
     return 2 * sp.DiracDelta(args[0])
 
 
-RULES: dict[type, Rule] = {sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, sp.sign: _sign}
+def _max(args: tuple[sp.Expr, ...], i: int) -> sp.Expr:
+    """∂max(a₁, …)/∂aᵢ = H(aᵢ − max of the others): 1 where aᵢ is the largest"""
+    return sp.Heaviside(args[i] - sp.Max(*(a for j, a in enumerate(args) if j != i)))
+
+
+def _min(args: tuple[sp.Expr, ...], i: int) -> sp.Expr:
+    """∂min(a₁, …)/∂aᵢ = H(min of the others − aᵢ): 1 where aᵢ is the smallest"""
+    return sp.Heaviside(sp.Min(*(a for j, a in enumerate(args) if j != i)) - args[i])
+
+
+RULES: dict[type, Rule] = {
+    sp.Add: _add, sp.Mul: _mul, sp.Pow: _pow, sp.sign: _sign, sp.Max: _max, sp.Min: _min,
+}
 
 
 def _function(op: type, args: tuple[sp.Expr, ...], i: int) -> sp.Expr:

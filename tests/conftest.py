@@ -1,0 +1,48 @@
+"""Shared helpers: symbols, an independent numeric check, and a CLI runner."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+x, y, z = sp.symbols("x y z", real=True)
+
+
+def close_at_points(a: sp.Expr, b: sp.Expr, variables: list[sp.Symbol], points: int = 3) -> bool:
+    """a and b agree (via SymPy's own evalf, not chainsym's evaluator) at points where both are finite."""
+    import random
+
+    rng = random.Random(7)
+    agreed = 0
+    for _ in range(60):
+        subs = {v: sp.Rational(rng.randint(-300, 300), 97) for v in variables}
+        va, vb = sp.N(a.subs(subs), 30), sp.N(b.subs(subs), 30)
+        if not (va.is_finite and vb.is_finite) or va.has(sp.I) or vb.has(sp.I):
+            continue
+        if abs(va - vb) > 1e-15 * max(1, abs(va), abs(vb)):
+            return False
+        agreed += 1
+        if agreed == points:
+            return True
+    return agreed > 0
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def run(runner: CliRunner, *args: str, input: str | None = None) -> tuple[int, str, str]:
+    """Call the CLI's main() as the console script does; returns (exit code, stdout, stderr)."""
+    from chainsym.cli import main
+
+    with runner.isolation(input=input) as streams:
+        code = main(list(args))
+        out, err = streams[0].getvalue(), streams[1].getvalue()
+    return code, out.decode(), err.decode()
