@@ -10,7 +10,7 @@ import sympy as sp
 from . import forward as forward_mode
 from . import graph as graph_stage
 from . import parse as parse_stage
-from .errors import UsageError
+from .errors import ParseError, UsageError
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Derivation, Graph, Verification
 from .tidy import tidy
@@ -37,7 +37,7 @@ def diff(expr: ExprLike, wrt: WrtLike = None, *, verify: bool = True,
     wrt: a variable, a name, several of them (a list or "x,y"), "all", or None for the only one.
     Returns a Derivation: .result, .graph, .steps, .verification; str() is the derivation.
     """
-    source = expr if isinstance(expr, str) else str(expr)
+    source = expr if isinstance(expr, str) else ""
     parsed = _as_expr(expr, limits)
     graph = graph_stage.decompose(parsed, limits)
     variables = resolve_wrt(wrt, graph.variables)
@@ -72,7 +72,7 @@ def resolve_wrt(wrt: WrtLike, variables: tuple[sp.Symbol, ...]) -> tuple[sp.Symb
     chosen: list[sp.Symbol] = []
     for item in items:
         name = item.name if isinstance(item, sp.Symbol) else str(item)
-        symbol = by_name.get(name) or parse_stage.parse_name(name)
+        symbol = by_name.get(name) or _variable(name)
         if symbol not in chosen:
             chosen.append(symbol)
     if not chosen:
@@ -80,9 +80,16 @@ def resolve_wrt(wrt: WrtLike, variables: tuple[sp.Symbol, ...]) -> tuple[sp.Symb
     return tuple(chosen)
 
 
+def _variable(name: str) -> sp.Symbol:
+    try:
+        return parse_stage.parse_name(name)
+    except ParseError as exc:
+        raise UsageError(f"--wrt {name[:40]!r}: {exc.reason}") from None
+
+
 def _as_expr(expr: ExprLike, limits: Limits) -> sp.Expr:
     if isinstance(expr, str):
         return parse_stage.parse(expr, limits)
-    if isinstance(expr, sp.Expr):
-        return expr
+    if isinstance(expr, sp.Basic):
+        return expr  # type: ignore[return-value]  # the graph refuses what is not an Expr
     raise UsageError(f"expected a string or a sympy expression, got {type(expr).__name__}")

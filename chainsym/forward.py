@@ -7,6 +7,7 @@ its term ∂u/∂x · 1 is the direct ∂f/∂x of the rule. Terms whose da/dx i
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.parameters import evaluate
 
 from .model import ForwardPass, ForwardStep, Graph, Term
 from .rules import partials
@@ -27,7 +28,8 @@ def forward(graph: Graph, wrt: sp.Symbol) -> ForwardPass:
         if not terms:
             independent.append(node.symbol)
             continue
-        total = sp.Add(*(t.partial.local.xreplace(values) * t.derivative for t in terms))
+        with evaluate(node.evaluated):
+            total = sp.Add(*(sp.Mul(t.partial.local.xreplace(values), t.derivative) for t in terms))
         if total != 0:
             derivative[node.symbol] = total
         steps.append(ForwardStep(node=node, terms=terms, total=total))

@@ -11,7 +11,7 @@ import sympy as sp
 
 from .errors import LimitError, UnsupportedOpError
 from .limits import DEFAULT_LIMITS, Limits
-from .model import Graph, Node, Operand
+from .model import EVALUATE_DEPTH, Graph, Node, Operand
 from .naming import intermediate, intermediate_prefix
 from .walk import free_symbols, postorder
 
@@ -25,16 +25,19 @@ def decompose(expr: sp.Expr, limits: Limits = DEFAULT_LIMITS) -> Graph:
     variables = tuple(sorted(free_symbols(expr), key=lambda s: s.name))
     prefix = intermediate_prefix(v.name for v in variables)
     operand: dict[int, Operand] = {}
+    depth: dict[int, int] = {}
     by_key: dict[tuple[object, ...], sp.Symbol] = {}
     nodes: list[Node] = []
     value: dict[sp.Basic, sp.Expr] = {}
     for sub in postorder(expr):
-        operand[id(sub)] = _operand(sub, operand, by_key, nodes, value, prefix, limits)
+        depth[id(sub)] = 1 + max((depth[id(a)] for a in sub.args), default=0)
+        operand[id(sub)] = _operand(sub, operand, by_key, nodes, value, prefix, limits, depth[id(sub)])
     return Graph(source=expr, variables=variables, nodes=tuple(nodes), output=operand[id(expr)])
 
 
 def _operand(sub: sp.Basic, operand: dict[int, Operand], by_key: dict[tuple[object, ...], sp.Symbol],
-             nodes: list[Node], value: dict[sp.Basic, sp.Expr], prefix: str, limits: Limits) -> Operand:
+             nodes: list[Node], value: dict[sp.Basic, sp.Expr], prefix: str, limits: Limits,
+             depth: int) -> Operand:
     """The operand standing for sub: itself for a leaf or constant, else a (new or shared) node symbol."""
     if isinstance(sub, sp.Symbol):
         return sub
@@ -52,8 +55,8 @@ def _operand(sub: sp.Basic, operand: dict[int, Operand], by_key: dict[tuple[obje
     if len(nodes) >= limits.max_nodes:
         raise LimitError("max_nodes", f"the expression has more than {limits.max_nodes} distinct operations")
     symbol = sp.Symbol(intermediate(prefix, len(nodes) + 1), real=True)
-    evaluated = sub.func(*(value.get(a, a) for a in args))
-    nodes.append(Node(symbol=symbol, op=sub.func, args=args, expr=evaluated))
+    evaluated = sub.func(*(value.get(a, a) for a in args), evaluate=depth <= EVALUATE_DEPTH)
+    nodes.append(Node(symbol=symbol, op=sub.func, args=args, expr=evaluated, depth=depth))
     by_key[key] = symbol
     value[symbol] = evaluated
     return symbol

@@ -22,12 +22,12 @@ class Limits:
     max_nodes: int = 200_000
     """distinct subexpressions in a graph"""
     tidy_ops: int = 400
-    """largest result (in operations) that is tidied by simplification"""
+    """largest result (in expression-tree nodes) that is tidied by simplification"""
     simplify_ops: int = 2_000
     """largest difference (in operations) that verification tries to simplify"""
     verify_seconds: float = 10.0
     """time for the sympy.diff oracle and symbolic comparison"""
-    tidy_seconds: float = 2.0
+    tidy_seconds: float = 1.0
     """time for tidying a result"""
 
     def replace(self, **changes: float) -> "Limits":

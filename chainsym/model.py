@@ -11,6 +11,11 @@ from typing import Union
 
 import sympy as sp
 
+EVALUATE_DEPTH = 100
+"""Values and derivatives of nodes up to this depth are built with SymPy's evaluation (canonical
+forms); deeper, SymPy's own recursion (assumptions, argument sorting) would overflow or turn
+cubic, so their expressions keep the structure as built."""
+
 Operand = sp.Expr
 """An argument of a node: a variable Symbol, an intermediate's Symbol, or a constant."""
 
@@ -23,7 +28,14 @@ class Node:
     op: type
     args: tuple[Operand, ...]
     expr: sp.Expr
-    """the node's value written in the variables (evaluated SymPy)"""
+    """the node's value written in the variables (evaluated SymPy unless the node is deep)"""
+    depth: int = 1
+    """the longest path from a leaf to this node"""
+
+    @property
+    def evaluated(self) -> bool:
+        """Whether SymPy's evaluation is used for this node's values (not for very deep nodes)."""
+        return self.depth <= EVALUATE_DEPTH
 
     @property
     def name(self) -> str:

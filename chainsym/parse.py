@@ -455,7 +455,7 @@ def _build_product(p: _Parser, items: list[tuple[str, _Val]]) -> _Val:
     if not factors or coefficient == 0:
         return _Val(coefficient, True, first)
     if coefficient != 1:
-        factors.insert(0, coefficient)
+        factors[:0] = coefficient.args if isinstance(coefficient, sp.Mul) else [coefficient]
     if len(factors) == 1:
         return _Val(factors[0], False, first)
     return _Val(_finish(sp.Mul(*factors, evaluate=False)), False, first)

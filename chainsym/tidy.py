@@ -6,12 +6,12 @@ import sympy as sp
 
 from . import bounded
 from .limits import DEFAULT_LIMITS, Limits
-from .walk import dag_size
+from .walk import tree_size
 
 
 def tidy(expr: sp.Expr, limits: Limits = DEFAULT_LIMITS) -> sp.Expr:
     """simplify(expr) when expr is small and that is shorter; else expr unchanged."""
-    if dag_size(expr, limits.tidy_ops) > limits.tidy_ops or expr.is_Atom:
+    if expr.is_Atom or tree_size(expr, limits.tidy_ops) > limits.tidy_ops:
         return expr
     try:
         simpler = bounded.run(lambda: sp.simplify(expr), limits.tidy_seconds)

@@ -41,3 +41,11 @@ def dag_size(expr: sp.Basic, limit: int) -> int:
 def free_symbols(expr: sp.Basic) -> set[sp.Symbol]:
     """The free symbols, found by a DAG walk (SymPy's free_symbols walks the tree)."""
     return {n for n in postorder(expr) if isinstance(n, sp.Symbol)}
+
+
+def tree_size(expr: sp.Basic, limit: int) -> int:
+    """Nodes of the expression *tree* (what printing visits), computed on the DAG; capped at limit+1."""
+    size: dict[int, int] = {}
+    for node in postorder(expr):
+        size[id(node)] = min(1 + sum(size[id(a)] for a in node.args), limit + 1)
+    return size[id(expr)]

@@ -6,14 +6,19 @@ import sympy as sp
 
 from ..model import Derivation, ForwardStep, Verification
 from ..naming import partial, total
+from ..walk import dag_size, tree_size
 
-_MAX_DIGITS = 60
+PRINT_LIMIT = 20_000
+"""largest expression tree printed whole; SymPy's printer walks the tree, exponential on sharing"""
 
 
 def show(expr: sp.Basic) -> str:
-    """SymPy string syntax; integers too long to print whole are shown by their size."""
+    """SymPy string syntax; integers too long to print whole and huge trees are shown by size."""
     if isinstance(expr, sp.Integer) and abs(int(expr.p)).bit_length() > 200:
         return _long_integer(int(expr.p))
+    size = tree_size(expr, PRINT_LIMIT)
+    if size > PRINT_LIMIT:
+        return f"<expression of more than {PRINT_LIMIT} tree nodes ({dag_size(expr, 10**9)} distinct operations): too large to print>"
     return sp.sstr(expr)
 
 

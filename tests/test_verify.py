@@ -1,0 +1,56 @@
+"""Verification: proofs, numeric agreement, mismatches found, and skipping when the oracle is slow."""
+
+from __future__ import annotations
+
+import sympy as sp
+from conftest import x, y
+
+from chainsym.functions import relu
+from chainsym.limits import Limits
+from chainsym.verify import TOLERANCE_TEXT, compare, numeric, verify
+
+
+def test_identical_is_proved() -> None:
+    v = verify(sp.sin(x), x, sp.cos(x), [x])
+    assert (v.status, v.method, v.detail) == ("proved", "identical", "the difference is 0 as built")
+
+
+def test_equal_after_simplify_is_proved() -> None:
+    v = verify(sp.atan(x) + sp.atan(1 / x), x, sp.Integer(0), [x])
+    assert (v.status, v.method) == ("proved", "simplify")
+
+
+def test_relu_is_checked_numerically() -> None:
+    v = verify(relu(x) * x, x, sp.Heaviside(x, 0) * x + relu(x), [x])
+    assert (v.status, v.method, v.tolerance) == ("numeric", "numeric", TOLERANCE_TEXT)
+    assert v.detail == "equal at 5 random real points" and len(v.points) == 5
+
+
+def test_wrong_claim_is_a_mismatch_with_a_point() -> None:
+    v = verify(sp.sin(x**2), x, sp.cos(x**2), [x])
+    assert v.status == "mismatch"
+    assert v.detail.startswith("at x = ") and "chainsym gives" in v.detail and "sympy.diff gives" in v.detail
+    (point,) = v.points
+    (name, value), = point
+    claimed = sp.cos(sp.Float(value) ** 2)
+    assert name == "x" and abs(claimed - 2 * sp.Float(value) * claimed) > 1e-6
+
+
+def test_complex_points_when_the_real_domain_is_empty() -> None:
+    expr = sp.sqrt(-1 - x**2)
+    v = numeric(sp.diff(expr, x), -x / sp.sqrt(-1 - x**2), [x], expr)
+    assert (v.status, v.detail) == ("numeric", "equal at 5 random complex points")
+
+
+def test_several_variables() -> None:
+    v = compare(2 * x * y, sp.diff(x**2 * y, x), [x, y], Limits(), 1.0)
+    assert v.status == "proved"
+
+
+def test_oracle_time_bound_skips() -> None:
+    expr = x
+    for _ in range(12):
+        expr = 3 * expr * (1 - expr)
+    v = verify(expr, x, sp.Integer(0), [x], Limits(verify_seconds=0.05))
+    assert (v.status, v.method) == ("skipped", "none")
+    assert v.detail == "sympy.diff did not finish within 0.05 s"
