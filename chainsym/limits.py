@@ -24,9 +24,11 @@ class Limits:
     tidy_ops: int = 400
     """largest result (in expression-tree nodes) that is tidied by simplification"""
     simplify_ops: int = 2_000
-    """largest difference (in operations) that verification tries to simplify"""
+    """largest difference (in expression-tree nodes) that verification tries to simplify"""
     verify_seconds: float = 10.0
-    """time for the sympy.diff oracle and symbolic comparison"""
+    """time for the sympy.diff oracle"""
+    simplify_seconds: float = 2.0
+    """time for proving the difference 0 by simplify"""
     tidy_seconds: float = 1.0
     """time for tidying a result"""
 

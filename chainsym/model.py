@@ -27,9 +27,10 @@ class Node:
     symbol: sp.Symbol
     op: type
     args: tuple[Operand, ...]
-    expr: sp.Expr
-    """the node's value written in the variables (evaluated SymPy unless the node is deep)"""
-    depth: int = 1
+    expr: sp.Expr = field(compare=False)
+    """the node's value written in the variables (evaluated SymPy unless the node is deep);
+    left out of equality: a node is its operation on its operands"""
+    depth: int = field(default=1, compare=False)
     """the longest path from a leaf to this node"""
 
     @property

@@ -30,9 +30,11 @@ class NotANumber(Exception):
     """The expression has no finite value at the point."""
 
 
-def evaluate(expr: sp.Expr, point: Mapping[sp.Symbol, Value], dps: int = 30) -> Value:
-    """The value of expr at point (symbols → mpmath numbers), computed with dps digits."""
-    with mpmath.workdps(dps):
+def evaluate(expr: sp.Expr, point: Mapping[sp.Symbol, Value], dps: int | None = 30) -> Value:
+    """The value of expr at point (symbols → mpmath numbers), computed with dps digits
+    (None: at mpmath's current precision, as mpmath.diff needs)."""
+    with mpmath.workdps(dps or mpmath.mp.dps):
+        dps = mpmath.mp.dps
         memo: dict[int, Value] = {}
         for sub in postorder(expr):
             memo[id(sub)] = _value(sub, memo, point, dps)

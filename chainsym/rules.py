@@ -87,15 +87,19 @@ def local_partial(op: type, args: tuple[sp.Expr, ...], i: int) -> sp.Expr:
     raise UnsupportedOpError(getattr(op, "__name__", str(op)))
 
 
-@lru_cache(maxsize=1 << 16)
 def partials(node: Node) -> tuple[Partial, ...]:
     """The node's partials, one per distinct non-constant argument, summed over its slots."""
+    return _partials(node.symbol, node.op, node.args)
+
+
+@lru_cache(maxsize=1 << 16)
+def _partials(symbol: sp.Symbol, op: type, args: tuple[sp.Expr, ...]) -> tuple[Partial, ...]:
     slots: dict[sp.Symbol, list[int]] = {}
-    for i, arg in enumerate(node.args):
+    for i, arg in enumerate(args):
         if isinstance(arg, sp.Symbol):
             slots.setdefault(arg, []).append(i)
     return tuple(
-        Partial(node=node.symbol, arg=arg, positions=tuple(pos),
-                local=sp.Add(*(local_partial(node.op, node.args, i) for i in pos)))
+        Partial(node=symbol, arg=arg, positions=tuple(pos),
+                local=sp.Add(*(local_partial(op, args, i) for i in pos)))
         for arg, pos in slots.items()
     )

@@ -122,11 +122,11 @@ def test_mismatch_exits_1(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) ->
     from chainsym import rules
 
     monkeypatch.setitem(rules.RULES, sp.Mul, lambda args, i: sp.Integer(1))
-    rules.partials.cache_clear()
+    rules._partials.cache_clear()
     try:
         code, out, err = run(runner, "diff", "x*sin(x)")
     finally:
-        rules.partials.cache_clear()
+        rules._partials.cache_clear()
     assert code == 1
     assert "MISMATCH with sympy.diff(f, x): at x = " in out
     assert err.startswith("chainsym: MISMATCH: at x = ") and err.count("\n") == 1

@@ -43,14 +43,26 @@ def test_complex_points_when_the_real_domain_is_empty() -> None:
 
 
 def test_several_variables() -> None:
-    v = compare(2 * x * y, sp.diff(x**2 * y, x), [x, y], Limits(), 1.0)
+    v = compare(2 * x * y, sp.diff(x**2 * y, x), [x, y], Limits())
     assert v.status == "proved"
 
 
-def test_oracle_time_bound_skips() -> None:
-    expr = x
-    for _ in range(12):
+def logistic(k: int) -> sp.Expr:
+    expr: sp.Expr = x
+    for _ in range(k):
         expr = 3 * expr * (1 - expr)
-    v = verify(expr, x, sp.Integer(0), [x], Limits(verify_seconds=0.05))
-    assert (v.status, v.method) == ("skipped", "none")
-    assert v.detail == "sympy.diff did not finish within 0.05 s"
+    return expr
+
+
+def test_slow_oracle_falls_back_to_central_differences() -> None:
+    expr = logistic(12)
+    right = sp.diff(expr, x)
+    v = verify(expr, x, right, [x], Limits(verify_seconds=0.05))
+    assert (v.status, v.oracle) == ("numeric", "central differences (mpmath.diff)")
+    assert v.detail == "sympy.diff did not finish within 0.05 s; equal at 5 random real points"
+
+
+def test_central_differences_catch_a_wrong_derivative() -> None:
+    expr = logistic(12)
+    v = verify(expr, x, sp.diff(expr, x) + x / 10**6, [x], Limits(verify_seconds=0.05))
+    assert v.status == "mismatch" and "central differences give" in v.detail
