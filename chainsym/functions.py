@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from .walk import contains, rebuild
+
 
 class sigmoid(sp.Function):  # noqa: N801 - named as users write it
     """σ(z) = 1 / (1 + e^(−z)); its derivative is σ(z)·(1 − σ(z))."""
@@ -85,12 +87,19 @@ CUSTOM_FUNCTIONS: tuple[type[sp.Function], ...] = (sigmoid, relu, softplus)
 
 
 def rewrite_primitives(expr: sp.Expr) -> sp.Expr:
-    """The same expression with sigmoid, relu and softplus written in SymPy's own functions."""
-    if not expr.has(*CUSTOM_FUNCTIONS):
+    """The same expression with sigmoid, relu and softplus written in SymPy's own functions.
+
+    A DAG walk (each distinct subexpression once): SymPy's replace() walks the tree.
+    """
+    if not contains(expr, CUSTOM_FUNCTIONS):
         return expr
-    return expr.replace(
-        lambda e: isinstance(e, CUSTOM_FUNCTIONS), lambda e: _PRIMITIVE[type(e)](*e.args)
-    )
+
+    def change(node: sp.Basic, args: tuple[sp.Basic, ...]) -> sp.Basic:
+        if type(node) in _PRIMITIVE:
+            return _PRIMITIVE[type(node)](*args)
+        return node if args == node.args else node.func(*args)
+
+    return rebuild(expr, change)  # type: ignore[return-value]
 
 
 _PRIMITIVE = {

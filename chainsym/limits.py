@@ -27,6 +27,9 @@ class Limits:
     """largest difference (in expression-tree nodes) that verification tries to simplify"""
     verify_seconds: float = 10.0
     """time for the sympy.diff oracle"""
+    oracle_tree: int = 20_000
+    """largest expression tree handed to sympy.diff (it walks the tree, exponential on sharing);
+    beyond it central differences are the oracle"""
     simplify_seconds: float = 2.0
     """time for proving the difference 0 by simplify"""
     tidy_seconds: float = 1.0

@@ -48,8 +48,8 @@ def _value(sub: sp.Basic, memo: dict[int, Value], point: Mapping[sp.Symbol, Valu
         return point[sub]
     if isinstance(sub, sp.Rational):
         return mpmath.mpf(int(sub.p)) / int(sub.q)
-    if not sub.args or sub.is_number and not isinstance(sub, (sp.Add, sp.Mul, sp.Pow)):
-        return _via_sympy(sub, dps)
+    if not sub.args:
+        return _via_sympy(sub, dps)  # pi, E, I, a Float
     args = [memo[id(a)] for a in sub.args]
     try:
         if isinstance(sub, sp.Add):

@@ -6,7 +6,7 @@ recurse; on shared or deep expressions they are exponential or hit the recursion
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import sympy as sp
 
@@ -49,3 +49,18 @@ def tree_size(expr: sp.Basic, limit: int) -> int:
     for node in postorder(expr):
         size[id(node)] = min(1 + sum(size[id(a)] for a in node.args), limit + 1)
     return size[id(expr)]
+
+
+def contains(expr: sp.Basic, types: tuple[type, ...]) -> bool:
+    """Whether any subexpression is an instance of types (SymPy's `has` walks the tree)."""
+    return any(isinstance(node, types) for node in postorder(expr))
+
+
+def rebuild(expr: sp.Basic, change: "Callable[[sp.Basic, tuple[sp.Basic, ...]], sp.Basic]") -> sp.Basic:
+    """expr rebuilt bottom-up, each distinct subexpression once: change(node, new_args) gives
+    its replacement; nodes whose arguments did not change and that change() keeps are reused."""
+    new: dict[int, sp.Basic] = {}
+    for node in postorder(expr):
+        args = tuple(new[id(a)] for a in node.args)
+        new[id(node)] = change(node, args)
+    return new[id(expr)]

@@ -57,9 +57,17 @@ def logistic(k: int) -> sp.Expr:
 def test_slow_oracle_falls_back_to_central_differences() -> None:
     expr = logistic(12)
     right = sp.diff(expr, x)
-    v = verify(expr, x, right, [x], Limits(verify_seconds=0.05))
+    v = verify(expr, x, right, [x], Limits(verify_seconds=0.05, oracle_tree=10**9))
     assert (v.status, v.oracle) == ("numeric", "central differences (mpmath.diff)")
     assert v.detail == "sympy.diff did not finish within 0.05 s; equal at 5 random real points"
+
+
+def test_huge_tree_goes_straight_to_central_differences() -> None:
+    expr = logistic(12)
+    v = verify(expr, x, sp.diff(expr, x), [x])
+    assert (v.status, v.oracle) == ("numeric", "central differences (mpmath.diff)")
+    assert v.detail == ("f's expression tree has more than 20000 nodes, too many for sympy.diff; "
+                        "equal at 5 random real points")
 
 
 def test_central_differences_catch_a_wrong_derivative() -> None:
