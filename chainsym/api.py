@@ -1,8 +1,8 @@
-"""The public functions: each chains the stages parse → graph → forward → verify."""
+"""The public functions: each chains the stages parse → graph → forward/reverse → verify → point."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Union
 
 import sympy as sp
@@ -10,14 +10,21 @@ import sympy as sp
 from . import forward as forward_mode
 from . import graph as graph_stage
 from . import parse as parse_stage
+from . import program as program_stage
+from . import reverse as reverse_mode
 from .errors import ParseError, UsageError
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Derivation, Graph, Verification
+from .point import at_point
 from .tidy import tidy
+from .verify import compare
 from .verify import verify as verify_one
 
 ExprLike = Union[str, sp.Expr]
 WrtLike = Union[None, str, sp.Symbol, Iterable[Union[str, sp.Symbol]]]
+WhereLike = Union[Sequence[str], Mapping[str, ExprLike]]
+AtLike = Union[None, str, Mapping[Union[str, sp.Symbol], Union[ExprLike, int, float]]]
+MODES = ("forward", "reverse", "both")
 
 
 def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> sp.Expr:
@@ -30,38 +37,67 @@ def decompose(expr: ExprLike, limits: Limits = DEFAULT_LIMITS) -> Graph:
     return graph_stage.decompose(_as_expr(expr, limits), limits)
 
 
-def diff(expr: ExprLike, wrt: WrtLike = None, *, verify: bool = True,
+def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where: WhereLike = (),
+         at: AtLike = None, lr: ExprLike | float | None = None, verify: bool = True,
          limits: Limits = DEFAULT_LIMITS) -> Derivation:
-    """Differentiate expr by the total-derivative rule over its graph, and verify the result.
+    """Differentiate expr over its graph, show every step, and verify the result against sympy.diff.
 
-    wrt: a variable, a name, several of them (a list or "x,y"), "all", or None for the only one.
-    Returns a Derivation: .result, .graph, .steps, .verification; str() is the derivation.
+    expr: text, a SymPy expression, or a program "z = x^2 - y^2; x = s - sin(t)".
+    wrt: a variable, a name, several ("x,y" or a list), "all", or None for the only one.
+    mode: "forward" (the total-derivative rule), "reverse" (backpropagation) or "both";
+      by default forward for one variable, reverse for several.
+    where: definitions of intermediate names ("x = s - sin(t)"), as in a program.
+    at: a point "x=2,y=5" (or a mapping): every node's value and adjoint there, exactly.
+    lr: with at, a learning rate: adds the gradient-descent update v − lr·∂f/∂v.
     """
-    source = expr if isinstance(expr, str) else ""
-    parsed = _as_expr(expr, limits)
-    graph = graph_stage.decompose(parsed, limits)
-    variables = resolve_wrt(wrt, graph.variables)
-    passes = tuple(forward_mode.forward(graph, v) for v in variables)
-    results = tuple(tidy(p.result, limits) for p in passes)
+    graph, output_name, source, shown = _graph(expr, where, limits)
+    variables = resolve_wrt(wrt, graph)
+    mode = mode or ("forward" if len(variables) == 1 else "reverse")
+    if mode not in MODES:
+        raise UsageError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    passes = tuple(forward_mode.forward(graph, v) for v in variables) if mode != "reverse" else ()
+    backward = reverse_mode.reverse(graph) if mode != "forward" else None
+    raw = [p.result for p in passes] if passes else [_gradient_of(backward, v) for v in variables]
+    results = tuple(tidy(r, limits) for r in raw)
+    agreement = _agreement(passes, backward, graph, limits) if mode == "both" else ""
     checks: tuple[Verification, ...] = ()
     if verify:
-        checks = tuple(verify_one(graph.value, v, r, graph.variables, limits)
-                       for v, r in zip(variables, results))
-    return Derivation(source=source, expr=parsed, graph=graph, wrt=variables, mode="forward",
-                      forward=passes, results=results, verifications=checks)
+        checks = tuple(verify_one(graph.value, v, r, graph.variables, limits) for v, r in zip(variables, results))
+    point = None
+    if at is not None:
+        point = at_point(graph, _point(at, limits), variables, _learning_rate(lr, limits))
+    elif lr is not None:
+        raise UsageError("--lr needs a point: give --at")
+    return Derivation(source=source, expr=shown, graph=graph, wrt=variables, mode=mode, forward=passes, results=results,
+                      verifications=checks, reverse=backward, agreement=agreement,
+                      output_name=output_name, point=point)
 
 
-def resolve_wrt(wrt: WrtLike, variables: tuple[sp.Symbol, ...]) -> tuple[sp.Symbol, ...]:
+def grad(expr: ExprLike, wrt: WrtLike = None, *, where: WhereLike = (), verify: bool = True,
+         limits: Limits = DEFAULT_LIMITS) -> dict[sp.Symbol, sp.Expr]:
+    """∂f/∂v for every variable v (or those named), by one backpropagation sweep."""
+    d = diff(expr, "all" if wrt is None else wrt, mode="reverse", where=where, verify=verify, limits=limits)
+    bad = [v for v in d.verifications if v.status == "mismatch"]
+    if bad:
+        raise AssertionError(f"chainsym's gradient disagrees with sympy.diff: {bad[0].detail}")
+    return dict(zip(d.wrt, d.results))
+
+
+def resolve_wrt(wrt: WrtLike, graph: Graph) -> tuple[sp.Symbol, ...]:
     """The variables to differentiate by; a name that is not in f still counts (∂f/∂v = 0)."""
+    variables = graph.variables
     if wrt is None:
         if len(variables) == 1:
             return variables
         if not variables:
             raise UsageError("the expression has no variables: say which one with --wrt")
         names = ", ".join(v.name for v in variables)
-        raise UsageError(f"the expression has several variables ({names}): choose with --wrt, e.g. --wrt {variables[0].name}")
+        raise UsageError(f"the expression has several variables ({names}): choose with --wrt, "
+                         f"e.g. --wrt {variables[0].name}, or --wrt all")
     if isinstance(wrt, str):
         if wrt.strip() == "all":
+            if not variables:
+                raise UsageError("the expression has no variables")
             return variables
         items: list[Union[str, sp.Symbol]] = [w.strip() for w in wrt.split(",")]
     elif isinstance(wrt, sp.Symbol):
@@ -69,10 +105,15 @@ def resolve_wrt(wrt: WrtLike, variables: tuple[sp.Symbol, ...]) -> tuple[sp.Symb
     else:
         items = list(wrt)
     by_name = {v.name: v for v in variables}
+    defined = {n.name for n in graph.nodes if n.body is not None}
     chosen: list[sp.Symbol] = []
     for item in items:
         name = item.name if isinstance(item, sp.Symbol) else str(item)
-        symbol = by_name.get(name) or _variable(name)
+        if name in defined:
+            inputs = ", ".join(by_name) or "none"
+            raise UsageError(f"--wrt {name}: {name} is defined in terms of other variables; "
+                             f"differentiate by an input ({inputs})")
+        symbol = by_name.get(name) or _variable(name, "--wrt")
         if symbol not in chosen:
             chosen.append(symbol)
     if not chosen:
@@ -80,11 +121,117 @@ def resolve_wrt(wrt: WrtLike, variables: tuple[sp.Symbol, ...]) -> tuple[sp.Symb
     return tuple(chosen)
 
 
-def _variable(name: str) -> sp.Symbol:
+def _graph(expr: ExprLike, where: WhereLike, limits: Limits) -> tuple[Graph, str, str, sp.Expr]:
+    """The graph, the output's name, the source text and f as written, for an expression or a program."""
+    definitions = _where(where, limits)
+    if not isinstance(expr, str):
+        if definitions:
+            raise UsageError("where= needs the expression as text")
+        parsed = _as_expr(expr, limits)
+        return graph_stage.decompose(parsed, limits), "f", "", parsed
+    statements = parse_stage.parse_program(expr, limits) + definitions
+    if len(statements) == 1:  # one expression, named or not: decompose it into u1..un
+        name = statements[0].name.name if statements[0].name is not None else "f"
+        return graph_stage.decompose(statements[0].expr, limits), name, expr, statements[0].expr
+    graph, name = program_stage.build(statements, limits)
+    return graph, name, expr, statements[0].expr
+
+
+def _where(where: WhereLike, limits: Limits) -> tuple[parse_stage.Statement, ...]:
+    if isinstance(where, str):
+        where = [where]
+    items = [f"{k} = {v}" if isinstance(v, str) else (k, v) for k, v in where.items()] \
+        if isinstance(where, Mapping) else list(where)
+    out: list[parse_stage.Statement] = []
+    for item in items:
+        if isinstance(item, tuple):
+            out.append(parse_stage.Statement(_variable(str(item[0]), "where"), _as_expr(item[1], limits), 1))
+            continue
+        try:
+            statements = parse_stage.parse_program(item, limits)
+        except ParseError as exc:
+            raise UsageError(f"--where {item[:40]!r}: {exc}") from None
+        for s in statements:
+            if s.name is None:
+                raise UsageError(f"--where {item[:40]!r}: expected a definition, name = expression")
+        out.extend(statements)
+    return tuple(out)
+
+
+def _point(at: AtLike, limits: Limits) -> dict[sp.Symbol, sp.Expr]:
+    """--at "x=2,y=1/2" or a mapping → exact values; each value is a constant expression."""
+    if isinstance(at, str):
+        pairs = []
+        for item in _split_top(at):
+            name, sep, text = item.partition("=")
+            if not sep:
+                raise UsageError(f"--at {item.strip()[:40]!r}: expected name=value")
+            pairs.append((name.strip(), text))
+    else:
+        pairs = [(k.name if isinstance(k, sp.Symbol) else str(k), v) for k, v in at.items()]
+    point: dict[sp.Symbol, sp.Expr] = {}
+    for name, raw in pairs:
+        symbol = _variable(name, "--at")
+        if symbol in point:
+            raise UsageError(f"--at gives {name} twice")
+        point[symbol] = _constant(raw, f"--at {name}", limits)
+    return point
+
+
+def _learning_rate(lr: ExprLike | float | None, limits: Limits) -> sp.Expr | None:
+    return None if lr is None else _constant(lr, "--lr", limits)
+
+
+def _constant(raw: ExprLike | float | int, what: str, limits: Limits) -> sp.Expr:
+    """A number given as text (exact: 0.01 is 1/100), an int, a float (made exact) or a constant SymPy expression."""
+    if isinstance(raw, bool):
+        raise UsageError(f"{what}: expected a number")
+    if isinstance(raw, (int, float)):
+        raw = repr(raw)
+    try:
+        value = parse_stage.parse(raw, limits) if isinstance(raw, str) else raw
+    except ParseError as exc:
+        raise UsageError(f"{what}: {exc}") from None
+    if not isinstance(value, sp.Expr) or value.free_symbols:
+        raise UsageError(f"{what}: expected a number, got {str(raw)[:40]!r}")
+    return sp.sympify(value.doit()) if not value.is_Number else value
+
+
+def _split_top(text: str) -> list[str]:
+    """Split at commas outside brackets: "x=log(8, 2),y=1" → ["x=log(8, 2)", "y=1"]."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p for p in parts if p.strip()]
+
+
+def _gradient_of(backward: reverse_mode.ReversePass | None, variable: sp.Symbol) -> sp.Expr:
+    assert backward is not None
+    return dict(backward.gradient).get(variable, sp.Integer(0))
+
+
+def _agreement(passes: Sequence[forward_mode.ForwardPass], backward: reverse_mode.ReversePass | None,
+               graph: Graph, limits: Limits) -> str:
+    """How forward and reverse mode were found to agree, variable by variable."""
+    verdicts = [compare(fp.result, _gradient_of(backward, fp.wrt), graph.variables, limits)
+                for fp in passes]
+    bad = [(fp.wrt, v) for fp, v in zip(passes, verdicts) if v.status == "mismatch"]
+    if bad:
+        return f"DISAGREE on ∂/∂{bad[0][0]}: {bad[0][1].detail}"
+    how = sorted({"identical" if v.method == "identical" else
+                  "by simplify" if v.method == "simplify" else "numerically" for v in verdicts})
+    return "forward and reverse mode agree (" + ", ".join(how) + ")"
+
+
+def _variable(name: str, option: str) -> sp.Symbol:
     try:
         return parse_stage.parse_name(name)
     except ParseError as exc:
-        raise UsageError(f"--wrt {name[:40]!r}: {exc.reason}") from None
+        raise UsageError(f"{option} {name[:40]!r}: {exc.reason}") from None
 
 
 def _as_expr(expr: ExprLike, limits: Limits) -> sp.Expr:

@@ -7,6 +7,7 @@ parse error), never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -21,6 +22,7 @@ from .render import text as text_render
 
 EXIT_MISMATCH = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
 
 FORMATS = {"text": text_render.render, "json": json_render.render}
 
@@ -79,23 +81,37 @@ def cli() -> None:
 @click.option("--wrt", default=None, metavar="VAR", help="Variable(s) to differentiate by: x, or x,y, or all.")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
               help="Output format.")
+@click.option("--mode", type=click.Choice(["forward", "reverse", "both"]), default=None,
+              help="forward: the total-derivative rule; reverse: backpropagation; both: both, checked "
+                   "against each other. Default: forward for one variable, reverse for several.")
+@click.option("--where", multiple=True, metavar="NAME=EXPR",
+              help="Define an intermediate variable, e.g. --where \"x = s - sin(t)\" (repeatable).")
+@click.option("--at", default=None, metavar="X=V,...",
+              help="Evaluate every node and adjoint at a point, exactly, e.g. --at x=2,y=1/2.")
+@click.option("--lr", default=None, metavar="RATE", help="With --at: add the gradient-descent step v - RATE*df/dv.")
 @click.option("--no-verify", is_flag=True, help="Skip the check against sympy.diff.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the result.")
 @limit_option
-def diff_command(expr: str, wrt: str | None, fmt: str, no_verify: bool, quiet: bool,
-                 limits: tuple[str, ...]) -> None:
+def diff_command(expr: str, wrt: str | None, fmt: str, mode: str | None, where: tuple[str, ...],
+                 at: str | None, lr: str | None, no_verify: bool, quiet: bool, limits: tuple[str, ...]) -> None:
     """Differentiate EXPR step by step and verify the result.
 
-    EXPR is read from standard input when it is '-'.
+    EXPR is an expression, or a program whose first line defines the output:
+    "z = x^2 - y^2; x = s - sin(t); y = e^s + cos(t)". It is read from standard
+    input when it is '-'.
 
     \b
     Examples:
       chainsym diff "sin(x+x^2)"
       chainsym diff "x^2 y + sin y" --wrt y --format json
+      chainsym diff "x^2 - y^2" --where "x = s - sin(t)" --where "y = e^s + cos(t)" --wrt s,t
+      chainsym diff "(W2*relu(W1*x + b1) + b2 - y)^2" --wrt W1,b1,W2,b2 \\
+          --at x=2,y=5,W1=3,b1=1,W2=2,b2=0 --lr 0.01
       echo "ln x / x" | chainsym diff -
     """
     bounds = _limits(limits)
-    derivation = _run(lambda: api.diff(_read(expr, bounds), wrt, verify=not no_verify, limits=bounds))
+    derivation = _run(lambda: api.diff(_read(expr, bounds), wrt, mode=mode, where=where, at=at, lr=lr,
+                                       verify=not no_verify, limits=bounds))
     if quiet and fmt == "text":
         click.echo(text_render.render_result(derivation), nl=False)
     else:
@@ -115,9 +131,13 @@ def _run(fn):  # type: ignore[no-untyped-def]
 
 
 def _exit_for(derivation: Derivation) -> None:
+    """A wrong derivative is a bug: say so on stderr and exit 1."""
     v = derivation.verification
     if v is not None and v.status == "mismatch":
         click.echo(f"chainsym: MISMATCH: {v.detail}", err=True)
+        sys.exit(EXIT_MISMATCH)
+    if derivation.agreement.startswith("DISAGREE"):
+        click.echo(f"chainsym: MISMATCH: forward and reverse mode {derivation.agreement}", err=True)
         sys.exit(EXIT_MISMATCH)
 
 
@@ -157,4 +177,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except SystemExit as exc:
         return int(exc.code or 0)
+    except Exception as exc:  # a bug in chainsym: one line, not a traceback (CHAINSYM_DEBUG=1 shows it)
+        if os.environ.get("CHAINSYM_DEBUG"):
+            raise
+        click.echo(f"chainsym: internal error: {type(exc).__name__}: {str(exc)[:200]} "
+                   "(please report it; CHAINSYM_DEBUG=1 shows the traceback)", err=True)
+        return EXIT_INTERNAL
     return 0

@@ -32,6 +32,8 @@ class Node:
     left out of equality: a node is its operation on its operands"""
     depth: int = field(default=1, compare=False)
     """the longest path from a leaf to this node"""
+    body: sp.Expr | None = field(default=None, compare=False)
+    """for a name a program defines: its right-hand side over the argument symbols"""
 
     @property
     def evaluated(self) -> bool:
@@ -45,11 +47,13 @@ class Node:
     @property
     def local(self) -> sp.Expr:
         """The operation over its argument symbols, as written: u2 = x + u1."""
+        if self.body is not None:
+            return self.body
         return self.op(*self.args, evaluate=False)
 
     @property
     def op_name(self) -> str:
-        return self.op.__name__
+        return "definition" if self.body is not None else self.op.__name__
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,39 @@ class ForwardPass:
 
 
 @dataclass(frozen=True)
+class Contribution:
+    """One edge of the backward pass: downstream = upstream · local.
+
+    upstream is the consumer's adjoint c̄ = ∂f/∂c, local is ∂c/∂a, downstream is what the edge
+    adds to ā = ∂f/∂a.
+    """
+
+    consumer: sp.Symbol
+    partial: Partial
+    upstream: sp.Expr
+    downstream: sp.Expr
+
+
+@dataclass(frozen=True)
+class AdjointStep:
+    """ā = Σ over the consumers c of a: c̄ · ∂c/∂a (the seed f̄ = 1 has no contributions)."""
+
+    target: sp.Symbol
+    contributions: tuple[Contribution, ...]
+    total: sp.Expr
+
+
+@dataclass(frozen=True)
+class ReversePass:
+    """Backpropagation over a graph: one sweep, every partial of f."""
+
+    steps: tuple[AdjointStep, ...]
+    """in reverse topological order, then the variables"""
+    gradient: tuple[tuple[sp.Symbol, sp.Expr], ...]
+    """∂f/∂v for every variable v, sorted by name"""
+
+
+@dataclass(frozen=True)
 class Verification:
     """The verdict on one derivative, compared with an independent oracle."""
 
@@ -136,6 +173,32 @@ class Verification:
     @property
     def ok(self) -> bool:
         return self.status in ("proved", "numeric")
+
+
+@dataclass(frozen=True)
+class PointValue:
+    """A quantity's exact value at a point, with a decimal approximation for reading."""
+
+    exact: sp.Expr
+    approx: str
+
+
+@dataclass(frozen=True)
+class Point:
+    """The forward and backward passes evaluated at a point (exact where the inputs are)."""
+
+    inputs: tuple[tuple[sp.Symbol, sp.Expr], ...]
+    values: tuple[tuple[sp.Symbol, PointValue], ...]
+    """every node's value, in graph order (the forward pass)"""
+    adjoints: tuple[tuple[sp.Symbol, PointValue], ...]
+    """every node's and variable's adjoint ∂f/∂u, in reverse order (the backward pass)"""
+    edges: tuple[tuple[sp.Symbol, sp.Symbol, PointValue, PointValue, PointValue], ...]
+    """(consumer c, argument a, upstream c̄, local ∂c/∂a, downstream) at the point"""
+    gradient: tuple[tuple[sp.Symbol, PointValue], ...]
+    learning_rate: sp.Expr | None = None
+    updates: tuple[tuple[sp.Symbol, PointValue], ...] = ()
+    """v − lr·∂f/∂v for each differentiated variable, when a learning rate is given"""
+    notes: tuple[str, ...] = ()
 
 
 STATUS_RANK = {"mismatch": 0, "skipped": 1, "numeric": 2, "proved": 3}
@@ -156,6 +219,12 @@ class Derivation:
     forward: tuple[ForwardPass, ...]
     results: tuple[sp.Expr, ...]
     verifications: tuple[Verification, ...] = field(default=())
+    reverse: ReversePass | None = None
+    agreement: str = ""
+    """with mode 'both': how forward and reverse were found to agree"""
+    output_name: str = "f"
+    """the name of the function: f, or the name a program gives its first definition"""
+    point: "Point | None" = None
 
     @property
     def result(self) -> Union[sp.Expr, dict[sp.Symbol, sp.Expr]]:

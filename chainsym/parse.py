@@ -550,3 +550,73 @@ def parse_name(text: str) -> sp.Symbol:
         raise ParseError(f"{word!r} is a function or constant, not a variable", column=1, token=word, text=text)
     parser = _Parser(word, DEFAULT_LIMITS)
     return parser.name().expr  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One `name = expression` of a program (name None for a bare expression); column is 1-based."""
+
+    name: sp.Symbol | None
+    expr: sp.Expr
+    column: int
+
+
+def parse_program(text: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Statement, ...]:
+    """Statements separated by ';' or newlines, each `name = expression` or (the first) a bare expression."""
+    if not isinstance(text, str):
+        raise ParseError(f"expected text, got {type(text).__name__}", column=1, token="", text="")
+    if len(text) > limits.max_length:
+        raise LimitError("max_length",
+                         f"the input is {len(text)} characters long, more than {limits.max_length}")
+    statements = []
+    for start, segment in _segments(text):
+        if not segment.strip():
+            continue
+        eq = _assignment(segment)
+        if eq is None:
+            statements.append(Statement(None, _parse_at(segment, start, text, limits), start + 1))
+            continue
+        left = segment[:eq]
+        if not left.strip():
+            raise ParseError("missing name before '='", column=start + eq + 1, token="=", text=text)
+        try:
+            name = parse_name(left)
+        except ParseError as exc:
+            raise ParseError(f"the left of '=' must be one variable name ({exc.reason})",
+                             column=start + 1 + len(left) - len(left.lstrip()), token=left.strip(), text=text) from None
+        statements.append(Statement(name, _parse_at(segment[eq + 1:], start + eq + 1, text, limits),
+                                    start + 1 + len(left) - len(left.lstrip())))
+    if not statements:
+        raise ParseError("empty expression", column=1, token="", text=text)
+    return tuple(statements)
+
+
+def _segments(text: str) -> list[tuple[int, str]]:
+    """Split at ';' and newlines outside brackets, keeping each segment's offset."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch in ";\n" and depth <= 0:
+            out.append((start, text[start:i]))
+            start = i + 1
+    out.append((start, text[start:]))
+    return out
+
+
+def _assignment(segment: str) -> int | None:
+    """The index of a lone '=' (not part of ==, <=, >=, !=, :=), or None."""
+    for i, ch in enumerate(segment):
+        if ch == "=" and segment[i - 1:i] not in ("=", "<", ">", "!", ":") and segment[i + 1:i + 2] != "=":
+            return i
+    return None
+
+
+def _parse_at(segment: str, offset: int, text: str, limits: Limits) -> sp.Expr:
+    """Parse a piece of text; a ParseError's column is made relative to the whole text."""
+    try:
+        return parse(segment, limits)
+    except ParseError as exc:
+        raise ParseError(exc.reason, column=exc.column + offset, token=exc.token, text=text) from None

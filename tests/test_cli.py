@@ -45,7 +45,7 @@ def test_wrt_chooses_among_several(runner: CliRunner) -> None:
 
 def test_several_variables_need_wrt(runner: CliRunner) -> None:
     assert run(runner, "diff", "x y") == (
-        2, "", "chainsym: error: the expression has several variables (x, y): choose with --wrt, e.g. --wrt x\n")
+        2, "", "chainsym: error: the expression has several variables (x, y): choose with --wrt, e.g. --wrt x, or --wrt all\n")
 
 
 def test_no_verify(runner: CliRunner) -> None:

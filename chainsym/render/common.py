@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..model import Derivation, ForwardStep, Verification
+from ..model import Derivation, ForwardStep, PointValue, Verification
 from ..naming import partial, total
 from ..walk import dag_size, tree_size
 
@@ -63,11 +63,11 @@ def products(step: ForwardStep, wrt: str) -> str:
     return " + ".join(parts)
 
 
-def verdict(v: Verification | None, wrt: str) -> str:
+def verdict(v: Verification | None, wrt: str, f: str = "f") -> str:
     """One line: what was checked, how, and the outcome."""
     if v is None:
         return "not verified (verification was turned off)"
-    against = f"{v.oracle}(f, {wrt})"
+    against = f"sympy.diff({f}, {wrt})" if v.oracle == "sympy.diff" else v.oracle
     if v.status == "proved":
         how = "identical" if v.method == "identical" else "simplify(difference) = 0"
         return f"verified: equal to {against} (symbolic: {how})"
@@ -80,3 +80,21 @@ def verdict(v: Verification | None, wrt: str) -> str:
 
 def verification_for(d: Derivation, index: int) -> Verification | None:
     return d.verifications[index] if d.verifications else None
+
+
+def result_name(d: Derivation, i: int) -> str:
+    """df/dx for a function of one variable, ∂f/∂x for several."""
+    f, x = d.output_name, d.wrt[i].name
+    return f"d{f}/d{x}" if len(d.graph.variables) <= 1 else f"∂{f}/∂{x}"
+
+
+def adjoint_name(d: Derivation, target: str) -> str:
+    """The adjoint of a node or variable: df/du, the total derivative of f through every path
+    from u (written d, not ∂, so it never reads like the local partial ∂c/∂u)."""
+    return total(d.output_name, target)
+
+
+def number(v: PointValue) -> str:
+    """An exact value, with its decimal reading when that differs."""
+    exact = show(v.exact)
+    return exact if exact == v.approx else f"{exact} ≈ {v.approx}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import Derivation, ForwardPass, Verification
+from ..model import Derivation, ForwardPass, Point, PointValue, ReversePass, Verification
 from .common import rule, show, show_local
 
 SCHEMA = "chainsym.derivation"
@@ -35,7 +35,11 @@ def data(d: Derivation) -> dict[str, Any]:
              "args": [show(a) for a in n.args], "value": show(n.expr)}
             for n in d.graph.nodes
         ],
+        "output_name": d.output_name,
         "steps": [step for fp in d.forward for step in _steps(fp)],
+        "backward": _backward(d.reverse) if d.reverse is not None else None,
+        "agreement": d.agreement or None,
+        "point": _point(d.point) if d.point is not None else None,
         "verification": _verification(d.verification),
         "verifications": {n: _verification(v) for n, v in zip(names, d.verifications)},
     }
@@ -54,6 +58,34 @@ def _steps(fp: ForwardPass) -> list[dict[str, Any]]:
          "total": show(s.total)}
         for s in fp.steps
     ]
+
+
+def _backward(rp: ReversePass) -> list[dict[str, Any]]:
+    return [
+        {"target": s.target.name, "total": show(s.total),
+         "contributions": [{"consumer": c.consumer.name, "local": show(c.partial.local),
+                            "upstream": show(c.upstream), "downstream": show(c.downstream)}
+                           for c in s.contributions]}
+        for s in rp.steps
+    ]
+
+
+def _number(v: PointValue) -> dict[str, str]:
+    return {"exact": show(v.exact), "approx": v.approx}
+
+
+def _point(p: Point) -> dict[str, Any]:
+    return {
+        "inputs": {v.name: show(x) for v, x in p.inputs},
+        "values": {s.name: _number(v) for s, v in p.values},
+        "adjoints": {s.name: _number(v) for s, v in p.adjoints},
+        "edges": [{"consumer": c.name, "arg": a.name, "upstream": _number(up), "local": _number(lo),
+                   "downstream": _number(down)} for c, a, up, lo, down in p.edges],
+        "gradient": {v.name: _number(g) for v, g in p.gradient},
+        "learning_rate": show(p.learning_rate) if p.learning_rate is not None else None,
+        "updates": {v.name: _number(u) for v, u in p.updates},
+        "notes": list(p.notes),
+    }
 
 
 def _verification(v: Verification | None) -> dict[str, Any]:

@@ -1,19 +1,29 @@
-"""The derivation as aligned plain text: decomposition, total-derivative steps, result, verdict."""
+"""The derivation as aligned plain text: the graph, the forward steps and/or the backward pass,
+the result, the values at a point, and the verification verdict."""
 
 from __future__ import annotations
 
-from ..model import Derivation, ForwardPass
-from ..naming import total
-from .common import products, rule, show, show_local, verdict, verification_for
+from ..model import Derivation, ForwardPass, Point, ReversePass
+from ..naming import partial, total
+from .common import (adjoint_name, factor, number, products, result_name, rule, show, show_local,
+                     verdict, verification_for)
 
 
 def render(d: Derivation) -> str:
-    """The whole derivation, one section per variable."""
-    lines = [f"f = {show(d.expr)}", *_decomposition(d)]
-    for i, fp in enumerate(d.forward):
-        lines += _forward(fp)
-        lines.append(f"{_result_name(d, i)} = {show(d.results[i])}")
-        lines.append(verdict(verification_for(d, i), fp.wrt.name))
+    """The whole derivation."""
+    lines = [f"{d.output_name} = {show(d.expr)}", *_graph(d)]
+    for fp in d.forward:
+        lines += _forward(fp, d)
+    if d.reverse is not None:
+        lines += _reverse(d.reverse, d)
+    for i in range(len(d.wrt)):
+        lines.append(f"{result_name(d, i)} = {show(d.results[i])}")
+    if d.agreement:
+        lines.append(d.agreement)
+    if d.point is not None:
+        lines += _point(d.point, d)
+    for i, x in enumerate(d.wrt):
+        lines.append(verdict(verification_for(d, i), x.name, d.output_name))
     return "\n".join(lines) + "\n"
 
 
@@ -21,23 +31,23 @@ def render_result(d: Derivation) -> str:
     """Only the result(s): one line, or one `name = value` line per variable."""
     if len(d.wrt) == 1:
         return show(d.results[0]) + "\n"
-    return "".join(f"{_result_name(d, i)} = {show(r)}\n" for i, r in enumerate(d.results))
+    return "".join(f"{result_name(d, i)} = {show(r)}\n" for i, r in enumerate(d.results))
 
 
-def _result_name(d: Derivation, i: int) -> str:
-    wrt = d.wrt[i].name
-    return f"df/d{wrt}" if len(d.graph.variables) <= 1 else f"∂f/∂{wrt}"
-
-
-def _decomposition(d: Derivation) -> list[str]:
+def _graph(d: Derivation) -> list[str]:
     g = d.graph
     if not g.nodes:
-        return [f"decomposition: none (f is {'a variable' if g.output in g.variables else 'a constant'})"]
-    rows = [(f"{n.name} = {show_local(n.local)}", "= f" if n.symbol == g.output else "") for n in g.nodes]
+        return [f"decomposition: none ({d.output_name} is {'a variable' if g.output in g.variables else 'a constant'})"]
+    if g.nodes[-1].body is not None:
+        rows = [(f"{n.name} = {show(n.local)}", "depends on " + ", ".join(a.name for a in n.args))
+                for n in reversed(g.nodes)]
+        return ["dependency tree", *_columns(rows)]
+    rows = [(f"{n.name} = {show_local(n.local)}", f"= {d.output_name}" if n.symbol == g.output else "")
+            for n in g.nodes]
     return ["decomposition", *_columns(rows)]
 
 
-def _forward(fp: ForwardPass) -> list[str]:
+def _forward(fp: ForwardPass, d: Derivation) -> list[str]:
     x = fp.wrt.name
     lines = [f"total derivatives   du/d{x} = ∂u/∂{x} + Σ ∂u/∂ui · dui/d{x}",
              f"  (∂: partial, the node's other arguments held fixed; d: total, through every path from {x})"]
@@ -46,12 +56,70 @@ def _forward(fp: ForwardPass) -> list[str]:
         left = f"{total(step.node.name, x)} = {rule(step, x)}"
         shown = products(step, x)
         result = show(step.total)
-        right = f"= {shown}" if shown == result else f"= {shown} = {result}"
-        rows.append((left, right))
+        rows.append((left, f"= {shown}" if shown == result else f"= {shown} = {result}"))
     lines += _columns(rows) if rows else [f"  (no intermediate depends on {x})"]
     if fp.independent:
         names = ", ".join(s.name for s in fp.independent)
         lines.append(f"  ({names} do{'es' if len(fp.independent) == 1 else ''} not depend on {x}: d/d{x} = 0)")
+    return lines
+
+
+def _reverse(rp: ReversePass, d: Derivation) -> list[str]:
+    f = d.output_name
+    lines = [f"backpropagation   {total(f, 'u')} = Σ over the consumers c of u: {total(f, 'c')} · ∂c/∂u",
+             f"  (each edge: upstream {total(f, 'c')} × local ∂c/∂u = downstream; d{f}/du is the total through"
+             f" every path from u to {f}; one sweep gives every ∂{f}/∂v)"]
+    rows: list[tuple[str, str]] = []
+    extra: dict[int, list[str]] = {}
+    for step in rp.steps:
+        name = adjoint_name(d, step.target.name)
+        if not step.contributions:
+            note = "seed" if step.target == d.graph.output else "no path to " + f
+            rows.append((f"{name} = {show(step.total)}", f"({note})"))
+            continue
+        formula = " + ".join(f"{adjoint_name(d, c.consumer.name)} · {partial(c.consumer.name, step.target.name)}"
+                             for c in step.contributions)
+        if len(step.contributions) == 1:
+            c = step.contributions[0]
+            rows.append((f"{name} = {formula}",
+                         f"= {factor(c.upstream)} × {factor(c.partial.local)} = {show(step.total)}"))
+            continue
+        rows.append((f"{name} = {formula}", ""))
+        extra[len(rows) - 1] = [
+            *(f"path via {c.consumer.name}: {factor(c.upstream)} × {factor(c.partial.local)} = {show(c.downstream)}"
+              for c in step.contributions),
+            f"sum = {show(step.total)}",
+        ]
+    width = min(max(len(left) for left, _ in rows), 60)
+    for i, (left, right) in enumerate(rows):
+        lines.append(f"  {left.ljust(width)}   {right}".rstrip())
+        lines += [" " * 6 + e for e in extra.get(i, [])]
+    return lines
+
+
+def _point(p: Point, d: Derivation) -> list[str]:
+    f = d.output_name
+    where = ", ".join(f"{v} = {show(x)}" for v, x in p.inputs)
+    nodes = d.graph.index
+    lines = [f"at {where}", "forward pass"]
+    lines += _columns([(f"{s.name} = {show(nodes[s].local) if nodes[s].body is not None else show_local(nodes[s].local)}",
+                        f"= {number(v)}") for s, v in p.values])
+    lines.append("backward pass   (upstream × local = downstream)")
+    edges: dict[str, list[str]] = {}
+    for consumer, arg, up, local, down in p.edges:
+        edges.setdefault(arg.name, []).append(
+            f"via {consumer.name}: {show(up.exact)} × {show(local.exact)} = {show(down.exact)}")
+    rows = [(f"{adjoint_name(d, s.name)} = {number(v)}",
+             "(seed)" if s == d.graph.output else "; ".join(edges.get(s.name, ["no path"])))
+            for s, v in p.adjoints]
+    lines += _columns(rows)
+    lines.append("gradient")
+    lines += _columns([(f"∂{f}/∂{v.name} = {number(g)}", "") for v, g in p.gradient])
+    if p.learning_rate is not None:
+        lines.append(f"gradient descent step   v ← v − lr·∂{f}/∂v   (lr = {show(p.learning_rate)})")
+        start = dict(p.inputs)
+        lines += _columns([(f"{v.name}: {show(start.get(v, 0))} → {number(u)}", "") for v, u in p.updates])
+    lines += [f"note: {n}" for n in p.notes]
     return lines
 
 

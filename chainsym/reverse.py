@@ -1,0 +1,48 @@
+"""Reverse mode (backpropagation): seed f̄ = 1, then for each node in reverse topological order
+ā = Σ over its consumers c of c̄ · ∂c/∂a. One sweep gives every partial ∂f/∂v.
+
+Each edge keeps its three quantities — upstream c̄, local ∂c/∂a, downstream c̄·∂c/∂a — so a
+printout can show every path's contribution before the sum.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.core.parameters import evaluate
+
+from .model import AdjointStep, Contribution, Graph, ReversePass
+from .rules import partials
+
+
+def reverse(graph: Graph) -> ReversePass:
+    """Backpropagate from the output through every node to every variable."""
+    incoming: dict[sp.Basic, list[Contribution]] = {}
+    adjoint: dict[sp.Basic, sp.Expr] = {}
+    values = graph.values
+    steps: list[AdjointStep] = []
+    for node in reversed(graph.nodes):
+        contributions = tuple(reversed(incoming.pop(node.symbol, ())))  # consumers in graph order
+        if node.symbol == graph.output:
+            total: sp.Expr = sp.Integer(1)
+        else:
+            with evaluate(node.evaluated):
+                total = sp.Add(*(c.downstream for c in contributions))
+        adjoint[node.symbol] = total
+        steps.append(AdjointStep(target=node.symbol, contributions=contributions, total=total))
+        if total == 0:
+            continue
+        with evaluate(node.evaluated):
+            for p in partials(node):
+                downstream = sp.Mul(total, p.local.xreplace(values))
+                incoming.setdefault(p.arg, []).append(
+                    Contribution(consumer=node.symbol, partial=p, upstream=total, downstream=downstream))
+    gradient = []
+    for variable in graph.variables:
+        contributions = tuple(reversed(incoming.pop(variable, ())))
+        if variable == graph.output:
+            total = sp.Integer(1)
+        else:
+            total = sp.Add(*(c.downstream for c in contributions))
+        steps.append(AdjointStep(target=variable, contributions=contributions, total=total))
+        gradient.append((variable, total))
+    return ReversePass(steps=tuple(steps), gradient=tuple(gradient))
