@@ -16,7 +16,7 @@ from .errors import ParseError, UsageError
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Derivation, Graph, Verification
 from .point import at_point
-from .tidy import tidy
+from .tidy import tidy_all
 from .verify import compare
 from .verify import verify as verify_one
 
@@ -57,8 +57,12 @@ def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where:
         raise UsageError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     passes = tuple(forward_mode.forward(graph, v) for v in variables) if mode != "reverse" else ()
     backward = reverse_mode.reverse(graph) if mode != "forward" else None
-    raw = [p.result for p in passes] if passes else [_gradient_of(backward, v) for v in variables]
-    results = tuple(tidy(r, limits) for r in raw)
+    if passes:
+        raw = [p.result for p in passes]
+    else:
+        gradient = dict(backward.gradient) if backward is not None else {}
+        raw = [gradient.get(v, sp.Integer(0)) for v in variables]
+    results = tidy_all(raw, limits)
     agreement = _agreement(passes, backward, graph, limits) if mode == "both" else ""
     checks: tuple[Verification, ...] = ()
     if verify:
@@ -209,15 +213,11 @@ def _split_top(text: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
-def _gradient_of(backward: reverse_mode.ReversePass | None, variable: sp.Symbol) -> sp.Expr:
-    assert backward is not None
-    return dict(backward.gradient).get(variable, sp.Integer(0))
-
-
 def _agreement(passes: Sequence[forward_mode.ForwardPass], backward: reverse_mode.ReversePass | None,
                graph: Graph, limits: Limits) -> str:
     """How forward and reverse mode were found to agree, variable by variable."""
-    verdicts = [compare(fp.result, _gradient_of(backward, fp.wrt), graph.variables, limits)
+    gradient = dict(backward.gradient) if backward is not None else {}
+    verdicts = [compare(fp.result, gradient.get(fp.wrt, sp.Integer(0)), graph.variables, limits)
                 for fp in passes]
     bad = [(fp.wrt, v) for fp, v in zip(passes, verdicts) if v.status == "mismatch"]
     if bad:

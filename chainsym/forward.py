@@ -11,12 +11,14 @@ from sympy.core.parameters import evaluate
 
 from .model import ForwardPass, ForwardStep, Graph, Term
 from .rules import partials
+from .walk import Substituter
 
 
 def forward(graph: Graph, wrt: sp.Symbol) -> ForwardPass:
     """Run the total-derivative rule over graph for one variable."""
     derivative: dict[sp.Basic, sp.Expr] = {wrt: sp.Integer(1)}
     values = graph.values
+    substitute = Substituter(values)
     steps: list[ForwardStep] = []
     independent: list[sp.Symbol] = []
     for node in graph.nodes:
@@ -29,7 +31,7 @@ def forward(graph: Graph, wrt: sp.Symbol) -> ForwardPass:
             independent.append(node.symbol)
             continue
         with evaluate(node.evaluated):
-            total = sp.Add(*(sp.Mul(t.partial.local.xreplace(values), t.derivative) for t in terms))
+            total = sp.Add(*(sp.Mul(substitute(t.partial.local), t.derivative) for t in terms))
         if total != 0:
             derivative[node.symbol] = total
         steps.append(ForwardStep(node=node, terms=terms, total=total))

@@ -574,7 +574,8 @@ def parse_program(text: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Statement
             continue
         eq = _assignment(segment)
         if eq is None:
-            statements.append(Statement(None, _parse_at(segment, start, text, limits), start + 1))
+            column = start + 1 + len(segment) - len(segment.lstrip())
+            statements.append(Statement(None, _parse_at(segment, start, text, limits), column))
             continue
         left = segment[:eq]
         if not left.strip():

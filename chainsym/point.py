@@ -41,8 +41,10 @@ def at_point(graph: Graph, inputs: Mapping[sp.Symbol, sp.Expr], wrt: Sequence[sp
         args = [val.get(a, a) for a in node.args]
         result = node.op(*args)
         if result.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or result.is_extended_real is False:
-            shown = sp.sstr(node.op(*args, evaluate=False), order="none")
-            raise UsageError(f"f is not defined at this point: {node.name} = {shown} = {result} is not a finite real number")
+            formula = sp.sstr(node.local, order="none")
+            here = sp.sstr(node.op(*args, evaluate=False), order="none")
+            raise UsageError(f"the function is not defined at this point: {node.name} = {formula} is {here}"
+                             f"{'' if here == str(result) else ' = ' + str(result)}, not a finite real number")
         if node.op in _KINKS and args[0] == 0:
             notes.append(f"{node.name} is at its kink: {_KINKS[node.op]}")
         val[node.symbol] = result

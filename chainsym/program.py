@@ -57,7 +57,7 @@ def build(statements: Sequence[Statement], limits: Limits = DEFAULT_LIMITS) -> t
 def _output(bodies: dict[sp.Symbol, sp.Expr], deps: dict[sp.Symbol, list[sp.Symbol]],
             bare_first: bool) -> sp.Symbol:
     """The first statement when it is a bare expression; else the one name no other definition uses
-    (z1 = ...; h1 = relu(z1); L = ... has output L), or the first statement if it is one of several."""
+    (z1 = ...; h1 = relu(z1); L = ... has output L), else the first statement."""
     names = list(bodies)
     if bare_first:
         return names[0]
@@ -65,9 +65,7 @@ def _output(bodies: dict[sp.Symbol, sp.Expr], deps: dict[sp.Symbol, list[sp.Symb
     sinks = [n for n in names if n not in used]
     if len(sinks) == 1:
         return sinks[0]
-    if names[0] in sinks:
-        return names[0]
-    raise UsageError("circular definitions: every name is used by another")
+    return names[0]  # several outputs, or none (a cycle, reported with its path below)
 
 
 def _output_symbol(statements: Sequence[Statement]) -> sp.Symbol:

@@ -11,14 +11,15 @@ import sympy as sp
 from sympy.core.parameters import evaluate
 
 from .model import AdjointStep, Contribution, Graph, ReversePass
-from .rules import partials
+from .rules import WIDE, partials
+from .walk import Substituter
 
 
 def reverse(graph: Graph) -> ReversePass:
     """Backpropagate from the output through every node to every variable."""
     incoming: dict[sp.Basic, list[Contribution]] = {}
     adjoint: dict[sp.Basic, sp.Expr] = {}
-    values = graph.values
+    substitute = Substituter(graph.values)
     steps: list[AdjointStep] = []
     for node in reversed(graph.nodes):
         contributions = tuple(reversed(incoming.pop(node.symbol, ())))  # consumers in graph order
@@ -31,9 +32,10 @@ def reverse(graph: Graph) -> ReversePass:
         steps.append(AdjointStep(target=node.symbol, contributions=contributions, total=total))
         if total == 0:
             continue
-        with evaluate(node.evaluated):
+        with evaluate(node.evaluated and len(node.args) <= WIDE):  # a wide product's partials stay shared
             for p in partials(node):
-                downstream = sp.Mul(total, p.local.xreplace(values))
+                local = substitute(p.local)
+                downstream = local if total == 1 else sp.Mul(total, local)
                 incoming.setdefault(p.arg, []).append(
                     Contribution(consumer=node.symbol, partial=p, upstream=total, downstream=downstream))
     gradient = []

@@ -92,14 +92,38 @@ def partials(node: Node) -> tuple[Partial, ...]:
     return _partials(node.symbol, node.op, node.args)
 
 
+WIDE = 8
+"""A product of more than WIDE factors gets its partials from shared prefix and suffix products
+(linear work, not quadratic); each partial is then an unevaluated product of two shared parts."""
+
+
+def _wide_mul(args: tuple[sp.Expr, ...]) -> list[sp.Expr]:
+    """∂(a₁⋯aₙ)/∂aᵢ = (a₁⋯aᵢ₋₁)·(aᵢ₊₁⋯aₙ) for every i, from running products shared between them."""
+    n = len(args)
+    prefix: list[sp.Expr] = [sp.Integer(1)]
+    for a in args[:-1]:
+        prefix.append(a if prefix[-1] == 1 else sp.Mul(prefix[-1], a, evaluate=False))
+    suffix: list[sp.Expr] = [sp.Integer(1)]
+    for a in reversed(args[1:]):
+        suffix.append(a if suffix[-1] == 1 else sp.Mul(a, suffix[-1], evaluate=False))
+    suffix.reverse()
+    return [prefix[i] if suffix[i] == 1 else suffix[i] if prefix[i] == 1 else
+            sp.Mul(prefix[i], suffix[i], evaluate=False) for i in range(n)]
+
+
 @lru_cache(maxsize=1 << 16)
 def _partials(symbol: sp.Symbol, op: type, args: tuple[sp.Expr, ...]) -> tuple[Partial, ...]:
     slots: dict[sp.Symbol, list[int]] = {}
     for i, arg in enumerate(args):
         if isinstance(arg, sp.Symbol):
             slots.setdefault(arg, []).append(i)
+    if op is sp.Mul and len(args) > WIDE:
+        wide = _wide_mul(args)
+        one = lambda i: wide[i]  # noqa: E731
+    else:
+        one = lambda i: local_partial(op, args, i)  # noqa: E731
     return tuple(
         Partial(node=symbol, arg=arg, positions=tuple(pos),
-                local=sp.Add(*(local_partial(op, args, i) for i in pos)))
+                local=one(pos[0]) if len(pos) == 1 else sp.Add(*(one(i) for i in pos)))
         for arg, pos in slots.items()
     )

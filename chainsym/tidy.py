@@ -1,22 +1,44 @@
-"""Tidy a derivative for display, within a size and a time bound; never expand big powers."""
+"""Tidy derivatives for display, within a size bound and one shared time budget.
+
+Small results are rebuilt with SymPy's evaluation (canonical form) and then simplified if that
+makes them shorter; big ones are left as built. Nothing is expanded, so (x+1)**100000 stays.
+"""
 
 from __future__ import annotations
+
+import time
+from collections.abc import Sequence
 
 import sympy as sp
 
 from . import bounded
 from .limits import DEFAULT_LIMITS, Limits
-from .walk import tree_size
+from .walk import rebuild, tree_size
 
 
-def tidy(expr: sp.Expr, limits: Limits = DEFAULT_LIMITS) -> sp.Expr:
-    """simplify(expr) when expr is small and that is shorter; else expr unchanged."""
+def tidy_all(exprs: Sequence[sp.Expr], limits: Limits = DEFAULT_LIMITS) -> tuple[sp.Expr, ...]:
+    """Each expression tidied; simplification shares one budget of limits.tidy_seconds."""
+    deadline = time.monotonic() + limits.tidy_seconds
+    return tuple(tidy(e, limits, deadline) for e in exprs)
+
+
+def tidy(expr: sp.Expr, limits: Limits = DEFAULT_LIMITS, deadline: float | None = None) -> sp.Expr:
+    """expr in canonical form, simplified when that is shorter; unchanged when it is too big."""
     if expr.is_Atom or tree_size(expr, limits.tidy_ops) > limits.tidy_ops:
         return expr
+    expr = rebuild(expr, lambda node, args: node if args == node.args and _evaluated(node) else node.func(*args))
+    seconds = limits.tidy_seconds if deadline is None else deadline - time.monotonic()
+    if seconds <= 0:
+        return expr
     try:
-        simpler = bounded.run(lambda: sp.simplify(expr), limits.tidy_seconds)
+        simpler = bounded.run(lambda: sp.simplify(expr), seconds)
     except bounded.Timeout:
         return expr
     if simpler.has(sp.Float) and not expr.has(sp.Float):
         return expr
     return simpler if sp.count_ops(simpler) < sp.count_ops(expr) else expr
+
+
+def _evaluated(node: sp.Basic) -> bool:
+    """Whether SymPy would build node as it is (an unevaluated product or sum would change)."""
+    return not isinstance(node, (sp.Add, sp.Mul, sp.Pow)) or node.func(*node.args) == node

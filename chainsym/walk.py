@@ -44,11 +44,19 @@ def free_symbols(expr: sp.Basic) -> set[sp.Symbol]:
 
 
 def tree_size(expr: sp.Basic, limit: int) -> int:
-    """Nodes of the expression *tree* (what printing visits), computed on the DAG; capped at limit+1."""
-    size: dict[int, int] = {}
-    for node in postorder(expr):
-        size[id(node)] = min(1 + sum(size[id(a)] for a in node.args), limit + 1)
-    return size[id(expr)]
+    """Nodes of the expression *tree* (what printing and SymPy's walks visit), capped at limit+1.
+
+    A preorder count that stops after limit+1 nodes: O(limit) however deep or shared expr is.
+    """
+    count = 0
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > limit:
+            return limit + 1
+        stack.extend(node.args)
+    return count
 
 
 def contains(expr: sp.Basic, types: tuple[type, ...]) -> bool:
@@ -64,3 +72,35 @@ def rebuild(expr: sp.Basic, change: "Callable[[sp.Basic, tuple[sp.Basic, ...]], 
         args = tuple(new[id(a)] for a in node.args)
         new[id(node)] = change(node, args)
     return new[id(expr)]
+
+
+class Substituter:
+    """xreplace with a memo shared across calls: substituting values into many expressions that
+    share subexpressions (the partials of one sweep) rebuilds each distinct one once."""
+
+    def __init__(self, values: dict[sp.Basic, sp.Basic]) -> None:
+        self.memo: dict[int, sp.Basic] = {}
+        self.keep: list[sp.Basic] = []  # keeps ids valid while the memo lives
+        self.values = values
+
+    def __call__(self, expr: sp.Basic) -> sp.Basic:
+        memo, values = self.memo, self.values
+        stack: list[tuple[sp.Basic, bool]] = [(expr, False)]
+        while stack:
+            node, expanded = stack.pop()
+            key = id(node)
+            if key in memo:
+                continue
+            if node in values:
+                memo[key] = values[node]
+            elif not node.args:
+                memo[key] = node
+            elif not expanded:
+                stack.append((node, True))
+                stack.extend((a, False) for a in node.args if id(a) not in memo)
+                continue
+            else:
+                args = tuple(memo[id(a)] for a in node.args)
+                memo[key] = node if all(a is b for a, b in zip(args, node.args)) else node.func(*args)
+            self.keep.append(node)
+        return memo[id(expr)]
