@@ -138,7 +138,7 @@ def _graph(expr: ExprLike, where: WhereLike, limits: Limits) -> tuple[Graph, str
         name = statements[0].name.name if statements[0].name is not None else "f"
         return graph_stage.decompose(statements[0].expr, limits), name, expr, statements[0].expr
     graph, name = program_stage.build(statements, limits)
-    return graph, name, expr, statements[0].expr
+    return graph, name, expr, graph.index[graph.output].local
 
 
 def _where(where: WhereLike, limits: Limits) -> tuple[parse_stage.Statement, ...]:

@@ -13,6 +13,13 @@ ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = {
     "seed004_total_derivative.py": ["df/dx = (2*x + 1)*cos(x**2 + x)", "df/dx = 3*x**2",
                                     "∂u2/∂x = 1, but du2/dx = 2*x + 1"],
+    "seed000_multivariable.py": ["∂z/∂s = (2*x)·(1) + (-2*y)·(exp(s))", "∂z/∂t = (2*x)·(-cos(t)) + (-2*y)·(-sin(t))",
+                                 "verified: equal to sympy.diff(z, s) (symbolic: simplify(difference) = 0)"],
+    "seed001_two_layer_relu.py": ["forward: {'z1': 7, 'h1': 7, 'z2': 14, 'L': 81}", "dL/dz2 = 18  dL/dW1 = 72",
+                                  "W1 after one step: 2.28"],
+    "seed002_sigmoid_network.py": ["∂z3/∂w31 = a1", "∂o1/∂z3 = (1 - sigmoid(z3))*sigmoid(z3)",
+                                   "∂E/∂w31 ≈ 0.0821670405642  ∂E/∂w11 ≈ 0.000438567734474",
+                                   "forward and reverse mode agree (numerically)"],
     "seed001_chain_rule.py": ["df/dx = 8*x + 12", "dy/du = 2*u2  du/dx = 2", "df/dx = 2*x*exp(x**2)",
                               "1·2 + 1·3 = 5"],
 }

@@ -94,7 +94,13 @@ def adjoint_name(d: Derivation, target: str) -> str:
     return total(d.output_name, target)
 
 
+LONG_EXACT = 40
+"""exact values longer than this are shown by their decimal reading alone (JSON keeps both)"""
+
+
 def number(v: PointValue) -> str:
-    """An exact value, with its decimal reading when that differs."""
+    """An exact value, with its decimal reading when that differs; a long exact value only as ≈."""
     exact = show(v.exact)
-    return exact if exact == v.approx else f"{exact} ≈ {v.approx}"
+    if exact == v.approx:
+        return exact
+    return f"≈ {v.approx}" if len(exact) > LONG_EXACT else f"{exact} ≈ {v.approx}"

@@ -3,9 +3,9 @@ the result, the values at a point, and the verification verdict."""
 
 from __future__ import annotations
 
-from ..model import Derivation, ForwardPass, Point, ReversePass
+from ..model import Derivation, ForwardPass, Point, PointValue, ReversePass
 from ..naming import partial, total
-from .common import (adjoint_name, factor, number, products, result_name, rule, show, show_local,
+from .common import (LONG_EXACT, adjoint_name, factor, number, products, result_name, rule, show, show_local,
                      verdict, verification_for)
 
 
@@ -103,24 +103,35 @@ def _point(p: Point, d: Derivation) -> list[str]:
     nodes = d.graph.index
     lines = [f"at {where}", "forward pass"]
     lines += _columns([(f"{s.name} = {show(nodes[s].local) if nodes[s].body is not None else show_local(nodes[s].local)}",
-                        f"= {number(v)}") for s, v in p.values])
+                        _equals(v)) for s, v in p.values])
     lines.append("backward pass   (upstream × local = downstream)")
     edges: dict[str, list[str]] = {}
     for consumer, arg, up, local, down in p.edges:
         edges.setdefault(arg.name, []).append(
-            f"via {consumer.name}: {show(up.exact)} × {show(local.exact)} = {show(down.exact)}")
-    rows = [(f"{adjoint_name(d, s.name)} = {number(v)}",
+            f"via {consumer.name}: {_short(up)} × {_short(local)} = {_short(down)}")
+    rows = [(f"{adjoint_name(d, s.name)} {_equals(v)}",
              "(seed)" if s == d.graph.output else "; ".join(edges.get(s.name, ["no path"])))
             for s, v in p.adjoints]
     lines += _columns(rows)
     lines.append("gradient")
-    lines += _columns([(f"∂{f}/∂{v.name} = {number(g)}", "") for v, g in p.gradient])
+    lines += _columns([(f"∂{f}/∂{v.name} {_equals(g)}", "") for v, g in p.gradient])
     if p.learning_rate is not None:
         lines.append(f"gradient descent step   v ← v − lr·∂{f}/∂v   (lr = {show(p.learning_rate)})")
         start = dict(p.inputs)
         lines += _columns([(f"{v.name}: {show(start.get(v, 0))} → {number(u)}", "") for v, u in p.updates])
     lines += [f"note: {n}" for n in p.notes]
     return lines
+
+
+def _equals(v: PointValue) -> str:
+    """'= 7', '= 57/25 ≈ 2.28', or '≈ 0.7513…' when the exact form is too long to read."""
+    shown = number(v)
+    return shown if shown.startswith("≈") else f"= {shown}"
+
+
+def _short(v: PointValue) -> str:
+    exact = show(v.exact)
+    return exact if len(exact) <= LONG_EXACT else v.approx
 
 
 def _columns(rows: list[tuple[str, str]]) -> list[str]:
