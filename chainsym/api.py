@@ -14,10 +14,14 @@ from . import program as program_stage
 from . import reverse as reverse_mode
 from .errors import ParseError, UsageError
 from .limits import DEFAULT_LIMITS, Limits
-from .model import Derivation, Graph, Verification
+from .check import diagnose, test_points
+from .functions import rewrite_primitives
+from .model import CheckResult, Derivation, Graph, Verification
+from .numeric import NotANumber, evaluate
 from .point import at_point
 from .tidy import tidy_all
 from .verify import compare
+from .walk import Substituter, free_symbols
 from .verify import verify as verify_one
 
 ExprLike = Union[str, sp.Expr]
@@ -85,6 +89,39 @@ def grad(expr: ExprLike, wrt: WrtLike = None, *, where: WhereLike = (), verify: 
     if bad:
         raise AssertionError(f"chainsym's gradient disagrees with sympy.diff: {bad[0].detail}")
     return dict(zip(d.wrt, d.results))
+
+
+def check(expr: ExprLike, claim: ExprLike, wrt: WrtLike = None, *, where: WhereLike = (),
+          limits: Limits = DEFAULT_LIMITS) -> CheckResult:
+    """Is claim the derivative of expr? Correct or incorrect, with a point where it fails and,
+    when a standard chain-rule mistake reproduces it, the step where it goes wrong.
+
+    Equivalent forms (factored, expanded, trig identities) count as correct. Names a program
+    defines may appear in the claim; they stand for their definitions.
+    """
+    d = diff(expr, wrt, mode="forward", where=where, limits=limits)
+    if len(d.wrt) != 1:
+        raise UsageError("check compares one derivative: choose one variable with --wrt")
+    try:
+        claimed = parse_stage.parse(claim, limits) if isinstance(claim, str) else claim
+    except ParseError as exc:
+        raise UsageError(f"--claim: {exc}") from None
+    graph, x = d.graph, d.wrt[0]
+    stray = sorted(v.name for v in free_symbols(claimed)
+                   if v not in graph.variables and v not in graph.index and v != x)
+    if stray:
+        raise UsageError(f"--claim uses {', '.join(stray)}, which {d.output_name} does not depend on")
+    claimed = Substituter(graph.values)(claimed)  # type: ignore[assignment]
+    comparison = compare(claimed, d.results[0], graph.variables or (x,), limits, graph.value)
+    text = claim if isinstance(claim, str) else str(claim)
+    if comparison.status != "mismatch":
+        return CheckResult(text, claimed, comparison.status != "skipped", comparison, d)
+    point = {sp.Symbol(name, real=True): mpmath_value for name, mpmath_value in
+             ((n, _mp(v)) for n, v in comparison.points[0])}
+    points = [point] + test_points(list(graph.variables or (x,)), [claimed, d.results[0]])
+    return CheckResult(text, claimed, False, comparison, d, counterexample=comparison.points[0],
+                       claimed_value=_value_text(claimed, point), correct_value=_value_text(d.results[0], point),
+                       diagnosis=diagnose(graph, x, claimed, points))
 
 
 def resolve_wrt(wrt: WrtLike, graph: Graph) -> tuple[sp.Symbol, ...]:
@@ -225,6 +262,21 @@ def _agreement(passes: Sequence[forward_mode.ForwardPass], backward: reverse_mod
     how = sorted({"identical" if v.method == "identical" else
                   "by simplify" if v.method == "simplify" else "numerically" for v in verdicts})
     return "forward and reverse mode agree (" + ", ".join(how) + ")"
+
+
+def _mp(text: str) -> object:
+    import mpmath
+
+    return mpmath.mpf(text) if "j" not in text else mpmath.mpc(text.replace(" ", ""))
+
+
+def _value_text(expr: sp.Expr, point: dict[sp.Symbol, object]) -> str:
+    import mpmath
+
+    try:
+        return mpmath.nstr(evaluate(rewrite_primitives(expr), point, 30), 12)  # type: ignore[arg-type]
+    except NotANumber:
+        return "undefined"
 
 
 def _variable(name: str, option: str) -> sp.Symbol:

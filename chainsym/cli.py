@@ -17,6 +17,7 @@ from . import api
 from .errors import ChainsymError, LimitError, ParseError
 from .limits import DEFAULT_LIMITS, Limits, limit_names
 from .model import Derivation
+from .render import check as check_render
 from .render import json as json_render
 from .render import text as text_render
 
@@ -71,8 +72,9 @@ def cli() -> None:
     """Differentiate by the chain rule over a computational graph, and show why.
 
     \b
-    Example:
+    Examples:
       chainsym diff "sin(x+x^2)"
+      chainsym check "sin(x^2)" --claim "cos(x^2)"
     """
 
 
@@ -117,6 +119,33 @@ def diff_command(expr: str, wrt: str | None, fmt: str, mode: str | None, where: 
     else:
         click.echo(FORMATS[fmt](derivation), nl=False)
     _exit_for(derivation)
+
+
+@cli.command("check")
+@click.argument("expr")
+@click.option("--claim", required=True, metavar="ANSWER", help="The derivative to check.")
+@click.option("--wrt", default=None, metavar="VAR", help="The variable (default: the only one).")
+@click.option("--where", multiple=True, metavar="NAME=EXPR", help="Define an intermediate variable (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True,
+              help="Output format.")
+@limit_option
+def check_command(expr: str, claim: str, wrt: str | None, where: tuple[str, ...], fmt: str,
+                  limits: tuple[str, ...]) -> None:
+    """Check a claimed derivative of EXPR: exit 0 if correct, 1 if not, 2 on bad input.
+
+    When the claim is wrong, chainsym gives a point where it fails and, when a standard
+    mistake explains it, the step of the chain rule where it goes wrong.
+
+    \b
+    Examples:
+      chainsym check "sin(x^2)" --claim "cos(x^2)"
+      chainsym check "h = u^3 + 2u - 5; u = (x+1)^2" --claim "(6x+10)(x+1)^2"
+    """
+    bounds = _limits(limits)
+    result = _run(lambda: api.check(_read(expr, bounds), claim, wrt, where=where, limits=bounds))
+    click.echo(check_render.json_text(result) if fmt == "json" else check_render.text(result), nl=False)
+    if not result.correct:
+        sys.exit(EXIT_MISMATCH)
 
 
 def _run(fn):  # type: ignore[no-untyped-def]

@@ -125,6 +125,17 @@ class ForwardPass:
 
 
 @dataclass(frozen=True)
+class Diagnosis:
+    """A standard chain-rule mistake that reproduces a wrong claim: its kind, node and explanation."""
+
+    kind: str
+    """'chain rule dropped', 'sign error', 'sign error (minus sign)', 'path dropped' or
+    'product rule misapplied'"""
+    node: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Contribution:
     """One edge of the backward pass: downstream = upstream · local.
 
@@ -199,6 +210,23 @@ class Point:
     updates: tuple[tuple[sp.Symbol, PointValue], ...] = ()
     """v − lr·∂f/∂v for each differentiated variable, when a learning rate is given"""
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict on a claimed derivative, with the correct derivation it was compared to."""
+
+    claim_text: str
+    claim: sp.Expr
+    correct: bool
+    comparison: Verification
+    """how the claim was compared with chainsym's (verified) derivative"""
+    derivation: Derivation
+    counterexample: tuple[tuple[str, str], ...] = ()
+    """a point where they differ (variable, value)"""
+    claimed_value: str = ""
+    correct_value: str = ""
+    diagnosis: "Diagnosis | None" = None
 
 
 STATUS_RANK = {"mismatch": 0, "skipped": 1, "numeric": 2, "proved": 3}
