@@ -54,8 +54,12 @@ def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where:
     at: a point "x=2,y=5" (or a mapping): every node's value and adjoint there, exactly.
     lr: with at, a learning rate: adds the gradient-descent update v − lr·∂f/∂v.
     """
+    inputs = _point(at, limits) if at is not None else None  # bad options fail before any work
+    rate = _learning_rate(lr, limits)
+    if rate is not None and inputs is None:
+        raise UsageError("--lr needs a point: give --at")
     graph, output_name, source, shown = _graph(expr, where, limits)
-    variables = resolve_wrt(wrt, graph)
+    variables = resolve_wrt(wrt, graph, output_name)
     mode = mode or ("forward" if len(variables) == 1 else "reverse")
     if mode not in MODES:
         raise UsageError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -71,11 +75,7 @@ def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where:
     checks: tuple[Verification, ...] = ()
     if verify:
         checks = tuple(verify_one(graph.value, v, r, graph.variables, limits) for v, r in zip(variables, results))
-    point = None
-    if at is not None:
-        point = at_point(graph, _point(at, limits), variables, _learning_rate(lr, limits))
-    elif lr is not None:
-        raise UsageError("--lr needs a point: give --at")
+    point = at_point(graph, inputs, variables, rate) if inputs is not None else None
     return Derivation(source=source, expr=shown, graph=graph, wrt=variables, mode=mode, forward=passes, results=results,
                       verifications=checks, reverse=backward, agreement=agreement,
                       output_name=output_name, point=point)
@@ -99,13 +99,13 @@ def check(expr: ExprLike, claim: ExprLike, wrt: WrtLike = None, *, where: WhereL
     Equivalent forms (factored, expanded, trig identities) count as correct. Names a program
     defines may appear in the claim; they stand for their definitions.
     """
-    d = diff(expr, wrt, mode="forward", where=where, limits=limits)
-    if len(d.wrt) != 1:
-        raise UsageError("check compares one derivative: choose one variable with --wrt")
-    try:
+    try:  # a bad claim fails before any work
         claimed = parse_stage.parse(claim, limits) if isinstance(claim, str) else claim
     except ParseError as exc:
         raise UsageError(f"--claim: {exc}") from None
+    d = diff(expr, wrt, mode="forward", where=where, limits=limits)
+    if len(d.wrt) != 1:
+        raise UsageError("check compares one derivative: choose one variable with --wrt")
     graph, x = d.graph, d.wrt[0]
     stray = sorted(v.name for v in free_symbols(claimed)
                    if v not in graph.variables and v not in graph.index and v != x)
@@ -124,7 +124,7 @@ def check(expr: ExprLike, claim: ExprLike, wrt: WrtLike = None, *, where: WhereL
                        diagnosis=diagnose(graph, x, claimed, points))
 
 
-def resolve_wrt(wrt: WrtLike, graph: Graph) -> tuple[sp.Symbol, ...]:
+def resolve_wrt(wrt: WrtLike, graph: Graph, output_name: str = "f") -> tuple[sp.Symbol, ...]:
     """The variables to differentiate by; a name that is not in f still counts (∂f/∂v = 0)."""
     variables = graph.variables
     if wrt is None:
@@ -150,6 +150,8 @@ def resolve_wrt(wrt: WrtLike, graph: Graph) -> tuple[sp.Symbol, ...]:
     chosen: list[sp.Symbol] = []
     for item in items:
         name = item.name if isinstance(item, sp.Symbol) else str(item)
+        if name == output_name and name not in by_name:
+            raise UsageError(f"--wrt {name}: {name} is the function being differentiated")
         if name in defined:
             inputs = ", ".join(by_name) or "none"
             raise UsageError(f"--wrt {name}: {name} is defined in terms of other variables; "
@@ -208,6 +210,8 @@ def _point(at: AtLike, limits: Limits) -> dict[sp.Symbol, sp.Expr]:
             if not sep:
                 raise UsageError(f"--at {item.strip()[:40]!r}: expected name=value")
             pairs.append((name.strip(), text))
+        if not pairs:
+            raise UsageError("--at: expected name=value pairs, e.g. --at x=2,y=1/2")
     else:
         pairs = [(k.name if isinstance(k, sp.Symbol) else str(k), v) for k, v in at.items()]
     point: dict[sp.Symbol, sp.Expr] = {}
@@ -235,7 +239,7 @@ def _constant(raw: ExprLike | float | int, what: str, limits: Limits) -> sp.Expr
         raise UsageError(f"{what}: {exc}") from None
     if not isinstance(value, sp.Expr) or value.free_symbols:
         raise UsageError(f"{what}: expected a number, got {str(raw)[:40]!r}")
-    return sp.sympify(value.doit()) if not value.is_Number else value
+    return value if value.is_Number else value.doit()
 
 
 def _split_top(text: str) -> list[str]:

@@ -78,7 +78,10 @@ def cli() -> None:
     """
 
 
-@cli.command("diff")
+EXPR_COMMAND = {"ignore_unknown_options": True}  # "-x^2" is an expression, not an option
+
+
+@cli.command("diff", context_settings=EXPR_COMMAND)
 @click.argument("expr")
 @click.option("--wrt", default=None, metavar="VAR", help="Variable(s) to differentiate by: x, or x,y, or all.")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
@@ -121,7 +124,7 @@ def diff_command(expr: str, wrt: str | None, fmt: str, mode: str | None, where: 
     _exit_for(derivation)
 
 
-@cli.command("check")
+@cli.command("check", context_settings=EXPR_COMMAND)
 @click.argument("expr")
 @click.option("--claim", required=True, metavar="ANSWER", help="The derivative to check.")
 @click.option("--wrt", default=None, metavar="VAR", help="The variable (default: the only one).")
@@ -202,7 +205,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = ""
         if isinstance(exc, click.UsageError) and exc.ctx is not None:
             hint = f" (see '{exc.ctx.command_path} --help')"
-        click.echo(f"chainsym: error: {exc.format_message()}{hint}", err=True)
+        message = exc.format_message()
+        if len(message) > 300:
+            message = message[:300] + "..."
+        click.echo(f"chainsym: error: {message}{hint}", err=True)
         return exc.exit_code
     except SystemExit as exc:
         return int(exc.code or 0)
