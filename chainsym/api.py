@@ -75,7 +75,7 @@ def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where:
     checks: tuple[Verification, ...] = ()
     if verify:
         checks = tuple(verify_one(graph.value, v, r, graph.variables, limits) for v, r in zip(variables, results))
-    point = at_point(graph, inputs, variables, rate) if inputs is not None else None
+    point = at_point(graph, inputs, variables, rate, limits) if inputs is not None else None
     return Derivation(source=source, expr=shown, graph=graph, wrt=variables, mode=mode, forward=passes, results=results,
                       verifications=checks, reverse=backward, agreement=agreement,
                       output_name=output_name, point=point)

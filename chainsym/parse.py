@@ -70,12 +70,16 @@ FUNCTIONS: dict[str, tuple[Callable[..., sp.Expr], tuple[int, ...]]] = {
     "sqrt": (_sqrt, _ONE), "abs": (_fn(sp.Abs), _ONE), "Abs": (_fn(sp.Abs), _ONE),
     "sign": (_fn(sp.sign), _ONE),
     "max": (_fn(sp.Max), _TWO), "min": (_fn(sp.Min), _TWO),
+    "Max": (_fn(sp.Max), _TWO), "Min": (_fn(sp.Min), _TWO),
+    "Heaviside": (_fn(sp.Heaviside), _ONE_OR_TWO), "DiracDelta": (_fn(sp.DiracDelta), _ONE),
+    "polygamma": (_fn(sp.polygamma), _TWO),
     "sigmoid": (_fn(sigmoid), _ONE), "relu": (_fn(relu), _ONE), "softplus": (_fn(softplus), _ONE),
     "erf": (_fn(sp.erf), _ONE), "gamma": (_fn(sp.gamma), _ONE),
     "factorial": (_fn(sp.factorial), _ONE),
 }
 
-CONSTANTS: dict[str, sp.Expr] = {"e": sp.E, "pi": sp.pi}
+CONSTANTS: dict[str, sp.Expr] = {"e": sp.E, "E": sp.E, "pi": sp.pi}
+"""E as well as e: SymPy prints Euler's number as E, and printed results must parse back."""
 
 RESERVED: dict[str, str] = {
     "oo": "'oo' (infinity) is not a number",
@@ -473,9 +477,20 @@ def _build_power(p: _Parser, base: _Val, exponent: _Val, op: Token) -> _Val:
 
 
 def _check_power_size(p: _Parser, base: sp.Expr, exponent: sp.Expr, op: Token) -> None:
-    """Estimate the digits of base**exponent before SymPy computes it exactly."""
+    """Refuse base**exponent before SymPy computes it, when its exact value would be too long."""
+    size = power_digits(base, exponent)
+    if size > p.limits.max_constant_digits:
+        raise LimitError(
+            "max_constant_digits",
+            f"the constant power at column {op.col} would have about "
+            f"{approximate(size)} digits, more than {p.limits.max_constant_digits}",
+        )
+
+
+def power_digits(base: sp.Expr, exponent: sp.Expr) -> float:
+    """About how many digits the exact value of base**exponent has (0 when it stays symbolic or small)."""
     if not isinstance(exponent, sp.Rational) or abs(exponent) <= 1:
-        return
+        return 0.0
     root = base
     scale = sp.Integer(1)
     while isinstance(root, sp.Pow) and isinstance(root.exp, sp.Rational):
@@ -483,19 +498,14 @@ def _check_power_size(p: _Parser, base: sp.Expr, exponent: sp.Expr, op: Token) -
         root = root.base
     if isinstance(root, sp.Rational):
         if abs(root.p) <= 1 and root.q == 1:
-            return
-        size = _log10(root) * float(abs(exponent * scale))
-    else:
-        size = float(abs(exponent)) * 4  # pi, e, sqrt(2)+1...: only a bound on the exponent
-    if size > p.limits.max_constant_digits:
-        raise LimitError(
-            "max_constant_digits",
-            f"the constant power at column {op.col} would have about "
-            f"{_approx(size)} digits, more than {p.limits.max_constant_digits}",
-        )
+            return 0.0
+        return _log10(root) * float(abs(exponent * scale))
+    if not base.is_number:
+        return 0.0
+    return float(abs(exponent)) * 4  # pi, e, sqrt(2)+1...: only a bound on the exponent
 
 
-def _approx(size: float) -> str:
+def approximate(size: float) -> str:
     if size < 1e6:
         return f"{size:.0f}"
     k = int(log10(size))

@@ -10,9 +10,11 @@ from collections.abc import Mapping, Sequence
 
 import sympy as sp
 
-from .errors import UsageError
+from .errors import LimitError, UsageError
 from .functions import relu
+from .limits import DEFAULT_LIMITS, Limits
 from .model import Graph, Point, PointValue
+from .parse import approximate, power_digits
 from .rules import partials
 
 _KINKS = {relu: "relu'(0) is taken as 0 (the convention PyTorch uses)",
@@ -30,7 +32,7 @@ def value(exact: sp.Expr) -> PointValue:
 
 
 def at_point(graph: Graph, inputs: Mapping[sp.Symbol, sp.Expr], wrt: Sequence[sp.Symbol],
-             learning_rate: sp.Expr | None = None) -> Point:
+             learning_rate: sp.Expr | None = None, limits: Limits = DEFAULT_LIMITS) -> Point:
     """Evaluate the graph forward, then backpropagate numbers, at inputs (one value per variable)."""
     missing = [v.name for v in graph.variables if v not in inputs]
     if missing:
@@ -39,6 +41,11 @@ def at_point(graph: Graph, inputs: Mapping[sp.Symbol, sp.Expr], wrt: Sequence[sp
     notes: list[str] = []
     for node in graph.nodes:
         args = [val.get(a, a) for a in node.args]
+        if node.op is sp.Pow and power_digits(*args) > limits.max_constant_digits:
+            raise LimitError("max_constant_digits",
+                             f"at this point {node.name} = {sp.sstr(node.local, order='none')} would be an exact "
+                             f"number of about {approximate(power_digits(*args))} digits, more than "
+                             f"{limits.max_constant_digits}")
         result = node.op(*args)
         if result.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or result.is_extended_real is False:
             formula = sp.sstr(node.local, order="none")

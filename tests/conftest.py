@@ -46,3 +46,14 @@ def run(runner: CliRunner, *args: str, input: str | None = None) -> tuple[int, s
         code = main(list(args))
         out, err = streams[0].getvalue(), streams[1].getvalue()
     return code, out.decode(), err.decode()
+
+
+# Property-based tests: a quick profile for every run, a long one on demand
+# (python -m pytest tests/test_properties.py --hypothesis-profile=long).
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("default", max_examples=100, deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=10_000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("default")

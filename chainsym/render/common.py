@@ -19,7 +19,10 @@ def show(expr: sp.Basic) -> str:
     size = tree_size(expr, PRINT_LIMIT)
     if size > PRINT_LIMIT:
         return f"<expression of more than {PRINT_LIMIT} tree nodes ({dag_size(expr, 10**9)} distinct operations): too large to print>"
-    return sp.sstr(expr)
+    try:
+        return sp.sstr(expr)
+    except ValueError:  # an integer past Python's digit limit for str()
+        return "<expression with an integer too long to print>"
 
 
 def show_local(expr: sp.Basic) -> str:
