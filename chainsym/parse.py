@@ -409,6 +409,8 @@ def _check_constant(p: _Parser, value: sp.Expr, tok: Token) -> sp.Expr:
     """Refuse constants that are not finite numbers or whose exact value is too long."""
     if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         raise p.fail("undefined value (division by zero or a pole)", tok)
+    if value.is_extended_real is False:
+        raise p.fail(f"the constant {sp.sstr(value)} is not a real number", tok)
     if isinstance(value, sp.Rational) and _digits(value) > p.limits.max_constant_digits:
         raise LimitError("max_constant_digits",
                          f"the constant at column {tok.col} has more than "

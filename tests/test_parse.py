@@ -129,6 +129,8 @@ REJECTED = [
     ("x\x00", "control character U+0000 is not allowed", 2, "\x00"),
     ("x\x1b[2J", "control character U+001B is not allowed", 2, "\x1b"),
     ("x,", "',' outside a function call", 2, ","),
+    ("sqrt(-1) x", "the constant I is not a real number", 1, "sqrt"),
+    ("x + acosh(1/2)", "the constant I*pi/3 is not a real number", 5, "acosh"),
 ]
 
 
