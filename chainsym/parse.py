@@ -78,8 +78,8 @@ FUNCTIONS: dict[str, tuple[Callable[..., sp.Expr], tuple[int, ...]]] = {
     "factorial": (_fn(sp.factorial), _ONE),
 }
 
-CONSTANTS: dict[str, sp.Expr] = {"e": sp.E, "E": sp.E, "pi": sp.pi}
-"""E as well as e: SymPy prints Euler's number as E, and printed results must parse back."""
+CONSTANTS: dict[str, sp.Expr] = {"e": sp.E, "pi": sp.pi}
+"""E stays a name (a loss, an energy); chainsym prints Euler's number as e, so results parse back."""
 
 RESERVED: dict[str, str] = {
     "oo": "'oo' (infinity) is not a number",

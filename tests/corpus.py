@@ -9,7 +9,8 @@ from __future__ import annotations
 from chainsym.parse import FUNCTIONS
 
 _TWO_ARGUMENTS = {"atan2": "atan2(x^2 + 1, x)", "arctan2": "arctan2(x, x^2 + 2)",
-                  "max": "max(x, x^2 - 1)", "min": "min(sin x, x/2)"}
+                  "max": "max(x, x^2 - 1)", "min": "min(sin x, x/2)", "Max": "Max(x^2, 2 - x)",
+                  "Min": "Min(exp(x), x + 2)", "polygamma": "polygamma(1, x^2 + 1)"}
 _LOG_BASE = "log(x^2 + 1, 3)"
 
 

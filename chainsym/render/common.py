@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 from ..model import Derivation, ForwardStep, PointValue, Verification
 from ..naming import partial, total
@@ -10,6 +11,17 @@ from ..walk import dag_size, tree_size
 
 PRINT_LIMIT = 20_000
 """largest expression tree printed whole; SymPy's printer walks the tree, exponential on sharing"""
+
+
+class _Printer(StrPrinter):
+    """SymPy's string syntax, but Euler's number is e, as chainsym reads it (SymPy prints E)."""
+
+    def _print_Exp1(self, expr: sp.Basic) -> str:
+        return "e"
+
+
+def sstr(expr: sp.Basic, **settings: object) -> str:
+    return _Printer(settings).doprint(expr)
 
 
 def show(expr: sp.Basic) -> str:
@@ -20,14 +32,14 @@ def show(expr: sp.Basic) -> str:
     if size > PRINT_LIMIT:
         return f"<expression of more than {PRINT_LIMIT} tree nodes ({dag_size(expr, 10**9)} distinct operations): too large to print>"
     try:
-        return sp.sstr(expr)
+        return sstr(expr)
     except ValueError:  # an integer past Python's digit limit for str()
         return "<expression with an integer too long to print>"
 
 
 def show_local(expr: sp.Basic) -> str:
     """A node's operation with its arguments in the order written (x + u1, not u1 + x)."""
-    return sp.sstr(expr, order="none")
+    return sstr(expr, order="none")
 
 
 def factor(expr: sp.Basic) -> str:
