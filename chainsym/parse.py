@@ -22,7 +22,7 @@ from math import log10
 
 import sympy as sp
 
-from .errors import LimitError, ParseError
+from .errors import ChainsymError, LimitError, ParseError
 from .functions import relu, sigmoid, softplus
 from .limits import DEFAULT_LIMITS, Limits
 
@@ -409,13 +409,22 @@ def _check_constant(p: _Parser, value: sp.Expr, tok: Token) -> sp.Expr:
     """Refuse constants that are not finite numbers or whose exact value is too long."""
     if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         raise p.fail("undefined value (division by zero or a pole)", tok)
-    if value.is_extended_real is False:
+    if value.is_extended_real is False or (value.is_extended_real is None and _complex_value(value)):
         raise p.fail(f"the constant {sp.sstr(value)} is not a real number", tok)
     if isinstance(value, sp.Rational) and _digits(value) > p.limits.max_constant_digits:
         raise LimitError("max_constant_digits",
                          f"the constant at column {tok.col} has more than "
                          f"{p.limits.max_constant_digits} digits")
     return value
+
+
+def _complex_value(value: sp.Expr) -> bool:
+    """Whether a constant SymPy cannot classify (acsc(1/2)) has a non-zero imaginary part."""
+    try:
+        number = sp.N(value, 20)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return False
+    return bool(number.has(sp.I)) and abs(sp.im(number)) > 1e-15 * max(1, abs(number))
 
 
 def _build_sum(p: _Parser, items: list[tuple[str, _Val]]) -> _Val:
@@ -516,6 +525,20 @@ def approximate(size: float) -> str:
 
 def _build_call(p: _Parser, fname: Token, builder: Callable[..., sp.Expr], args: list[_Val]) -> _Val:
     exprs = [a.expr for a in args]
+    if fname.text == "log" and len(args) == 2 and args[1].const:  # log(x, b) = log(x)/log(b)
+        base = args[1].expr
+        if not (base.is_extended_positive or (base.is_extended_positive is None and sp.N(base) > 0)) or base == 1:
+            raise p.fail(f"the base of a logarithm must be positive and not 1, not {sp.sstr(base)}", args[1].tok)
+    try:
+        return _apply(p, fname, builder, args, exprs)
+    except ChainsymError:
+        raise
+    except (ValueError, TypeError) as exc:  # SymPy refusing the arguments, e.g. max of a non-real
+        raise p.fail(f"{fname.text} cannot take these arguments ({str(exc)[:80]})", fname) from None
+
+
+def _apply(p: _Parser, fname: Token, builder: Callable[..., sp.Expr], args: list[_Val],
+           exprs: list[sp.Expr]) -> _Val:
     if all(a.const for a in args):
         bound = _BOUNDED_ARGUMENT.get(fname.text)
         if bound is not None and isinstance(exprs[0], sp.Rational) and abs(exprs[0]) > bound:

@@ -57,3 +57,5 @@ settings.register_profile("default", max_examples=100, deadline=None, derandomiz
 settings.register_profile("long", max_examples=10_000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("default")
+settings.register_profile("medium", max_examples=1_000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])

@@ -131,6 +131,9 @@ REJECTED = [
     ("x,", "',' outside a function call", 2, ","),
     ("sqrt(-1) x", "the constant I is not a real number", 1, "sqrt"),
     ("x + acosh(1/2)", "the constant I*pi/3 is not a real number", 5, "acosh"),
+    ("max(x, acsc(1/2))", "the constant acsc(1/2) is not a real number", 8, "acsc"),
+    ("log(x, -2)", "the base of a logarithm must be positive and not 1, not -2", 8, "-"),
+    ("log(x, 1)", "the base of a logarithm must be positive and not 1, not 1", 8, "1"),
 ]
 
 
