@@ -525,6 +525,8 @@ def approximate(size: float) -> str:
 
 def _build_call(p: _Parser, fname: Token, builder: Callable[..., sp.Expr], args: list[_Val]) -> _Val:
     exprs = [a.expr for a in args]
+    if fname.text == "log" and len(args) == 2 and args[0].const:  # log(c, x) = log(c)/log(x): check log(c)
+        _check_constant(p, sp.log(args[0].expr), args[0].tok)
     if fname.text == "log" and len(args) == 2 and args[1].const:  # log(x, b) = log(x)/log(b)
         base = args[1].expr
         if not (base.is_extended_positive or (base.is_extended_positive is None and sp.N(base) > 0)) or base == 1:
