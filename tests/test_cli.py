@@ -149,3 +149,26 @@ def test_python_dash_m_error_has_no_traceback() -> None:
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("chainsym: error: quotes are not allowed")
+
+
+def _rejections() -> list[tuple[str, str]]:
+    from test_parse import LIMITED, REJECTED
+
+    cases = [(text, f"{message} at column {column} (token {token!r})") for text, message, column, token in REJECTED]
+    cases += [(text, message) for text, _, message in LIMITED]
+    return cases
+
+
+@pytest.mark.parametrize("text, message", _rejections(), ids=[repr(t[:20]) for t, _ in _rejections()])
+def test_every_rejection_exits_2_with_its_message(runner: CliRunner, text: str, message: str) -> None:
+    code, out, err = run(runner, "diff", text, "--wrt", "x")
+    assert (code, out) == (2, "")
+    assert err.splitlines()[0].startswith(f"chainsym: error: {message}")
+    assert "Traceback" not in err
+
+
+def test_huge_integers_print_by_size() -> None:
+    from chainsym.render.common import show
+
+    assert show(sp.Integer(10) ** 5000) == "<integer of about 5001 digits>"
+    assert show(sp.Rational(1, 10**5000) * sp.Symbol("x")) == "<expression with an integer too long to print>"
