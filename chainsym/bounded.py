@@ -15,12 +15,17 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-class Timeout(Exception):
+class Unavailable(Exception):
+    """The bounded SymPy call gave no answer: it failed inside SymPy, or ran out of time."""
+
+
+class Timeout(Unavailable):
     """The bounded call ran out of time."""
 
 
 def run(fn: Callable[[], T], seconds: float) -> T:
-    """fn() if it finishes within seconds; else raise Timeout. RecursionError becomes Timeout too."""
+    """fn() if it finishes within seconds; else raise Timeout (RecursionError too), or Unavailable
+    when SymPy fails inside the call."""
     if seconds <= 0:
         raise Timeout()
     if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
@@ -73,3 +78,7 @@ def _call(fn: Callable[[], T]) -> T:
         return fn()
     except RecursionError:
         raise Timeout() from None
+    except (ValueError, TypeError, AttributeError, NotImplementedError, ZeroDivisionError) as exc:
+        # SymPy's simplify and diff fail this way on some inputs (Min of a constant it cannot
+        # compare): an optional step is then skipped, never a crash
+        raise Unavailable(str(exc)) from None

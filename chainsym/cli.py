@@ -61,6 +61,31 @@ def _read(expr: str, limits: Limits) -> str:
     return data.strip()
 
 
+PROTECT = "\x00"
+"""Marks an argument that starts with '-' but is an expression; argv can never contain NUL."""
+
+
+def _protect(args: Sequence[str]) -> list[str]:
+    """An argument such as "-x^2" or "-(a+b)" is an expression, not a cluster of short options
+    (click would read "-(abs(x))" as -( -a -b -s ... and find -h in it): it is marked so that click
+    takes it as a value, and TEXT removes the mark (so error columns stay right)."""
+    return [PROTECT + a if a.startswith("-") and not _long_option(a) and a not in SHORT_OPTIONS else a
+            for a in args]
+
+
+class _Text(click.ParamType):
+    """Plain text, with the mark of _protect removed."""
+
+    name = "text"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        return text[1:] if text.startswith(PROTECT) else text
+
+
+TEXT = _Text()
+
+
 limit_option = click.option(
     "--limit", "limits", multiple=True, metavar="NAME=VALUE",
     help="Raise or lower a bound, e.g. --limit max_depth=400 (see README: Security).")
@@ -78,22 +103,19 @@ def cli() -> None:
     """
 
 
-EXPR_COMMAND = {"ignore_unknown_options": True}  # "-x^2" is an expression, not an option
-
-
-@cli.command("diff", context_settings=EXPR_COMMAND)
-@click.argument("expr")
-@click.option("--wrt", default=None, metavar="VAR", help="Variable(s) to differentiate by: x, or x,y, or all.")
+@cli.command("diff")
+@click.argument("expr", type=TEXT)
+@click.option("--wrt", default=None, type=TEXT, metavar="VAR", help="Variable(s) to differentiate by: x, or x,y, or all.")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
               help="Output format.")
 @click.option("--mode", type=click.Choice(["forward", "reverse", "both"]), default=None,
               help="forward: the total-derivative rule; reverse: backpropagation; both: both, checked "
                    "against each other. Default: forward for one variable, reverse for several.")
-@click.option("--where", multiple=True, metavar="NAME=EXPR",
+@click.option("--where", multiple=True, type=TEXT, metavar="NAME=EXPR",
               help="Define an intermediate variable, e.g. --where \"x = s - sin(t)\" (repeatable).")
-@click.option("--at", default=None, metavar="X=V,...",
+@click.option("--at", default=None, type=TEXT, metavar="X=V,...",
               help="Evaluate every node and adjoint at a point, exactly, e.g. --at x=2,y=1/2.")
-@click.option("--lr", default=None, metavar="RATE", help="With --at: add the gradient-descent step v - RATE*df/dv.")
+@click.option("--lr", default=None, type=TEXT, metavar="RATE", help="With --at: add the gradient-descent step v - RATE*df/dv.")
 @click.option("--no-verify", is_flag=True, help="Skip the check against sympy.diff.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the result.")
 @limit_option
@@ -124,11 +146,11 @@ def diff_command(expr: str, wrt: str | None, fmt: str, mode: str | None, where: 
     _exit_for(derivation)
 
 
-@cli.command("check", context_settings=EXPR_COMMAND)
-@click.argument("expr")
-@click.option("--claim", required=True, metavar="ANSWER", help="The derivative to check.")
-@click.option("--wrt", default=None, metavar="VAR", help="The variable (default: the only one).")
-@click.option("--where", multiple=True, metavar="NAME=EXPR", help="Define an intermediate variable (repeatable).")
+@cli.command("check")
+@click.argument("expr", type=TEXT)
+@click.option("--claim", required=True, type=TEXT, metavar="ANSWER", help="The derivative to check.")
+@click.option("--wrt", default=None, type=TEXT, metavar="VAR", help="The variable (default: the only one).")
+@click.option("--where", multiple=True, type=TEXT, metavar="NAME=EXPR", help="Define an intermediate variable (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True,
               help="Output format.")
 @limit_option
@@ -192,10 +214,22 @@ def _excerpt(text: str, column: int, width: int = 70) -> tuple[str, str]:
     return prefix + shown + suffix, " " * (len(prefix) + column - 1 - start) + "^"
 
 
+SHORT_OPTIONS = ("-", "-q", "-h")
+
+
+
+
+
+def _long_option(arg: str) -> bool:
+    """--wrt, --format=json; not "--x" (minus minus x) or "----x"."""
+    return arg.startswith("--") and len(arg) > 2 and arg[2].isalpha() and len(arg.split("=")[0]) > 3
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of `python -m chainsym`."""
+    args = _protect(sys.argv[1:] if argv is None else argv)
     try:
-        cli.main(args=argv, prog_name="chainsym", standalone_mode=False)
+        cli.main(args=args, prog_name="chainsym", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.Abort:

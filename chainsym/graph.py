@@ -13,7 +13,7 @@ from .errors import LimitError, UnsupportedOpError
 from .limits import DEFAULT_LIMITS, Limits
 from .model import EVALUATE_DEPTH, Graph, Node, Operand
 from .naming import intermediate, intermediate_prefix
-from .walk import free_symbols, postorder
+from .walk import build, free_symbols, postorder
 
 CONSTANT_ATOMS = (sp.Number, sp.NumberSymbol, type(sp.I))
 
@@ -55,7 +55,7 @@ def _operand(sub: sp.Basic, operand: dict[int, Operand], by_key: dict[tuple[obje
     if len(nodes) >= limits.max_nodes:
         raise LimitError("max_nodes", f"the expression has more than {limits.max_nodes} distinct operations")
     symbol = sp.Symbol(intermediate(prefix, len(nodes) + 1), real=True)
-    evaluated = sub.func(*(value.get(a, a) for a in args), evaluate=depth <= EVALUATE_DEPTH)
+    evaluated = build(sub.func, tuple(value.get(a, a) for a in args), depth <= EVALUATE_DEPTH)
     nodes.append(Node(symbol=symbol, op=sub.func, args=args, expr=evaluated, depth=depth))
     by_key[key] = symbol
     value[symbol] = evaluated

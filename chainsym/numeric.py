@@ -30,14 +30,21 @@ class NotANumber(Exception):
     """The expression has no finite value at the point."""
 
 
-def evaluate(expr: sp.Expr, point: Mapping[sp.Symbol, Value], dps: int | None = 30) -> Value:
+def evaluate(expr: sp.Expr, point: Mapping[sp.Symbol, Value], dps: int | None = 30,
+             real: bool = False) -> Value:
     """The value of expr at point (symbols → mpmath numbers), computed with dps digits
-    (None: at mpmath's current precision, as mpmath.diff needs)."""
+    (None: at mpmath's current precision, as mpmath.diff needs).
+
+    real=True: every intermediate value must be real too, else NotANumber — a real function
+    reached through a complex intermediate (|asech(x)| at x > 1) is outside the real domain.
+    """
     with mpmath.workdps(dps or mpmath.mp.dps):
         dps = mpmath.mp.dps
         memo: dict[int, Value] = {}
         for sub in postorder(expr):
-            memo[id(sub)] = _value(sub, memo, point, dps)
+            value = memo[id(sub)] = _value(sub, memo, point, dps)
+            if real and isinstance(value, mpmath.mpc) and abs(value.imag) > mpmath.mpf(10) ** (-dps // 2) * max(1, abs(value)):
+                raise NotANumber(f"{type(sub).__name__} is not real here")
         return memo[id(expr)]
 
 

@@ -547,7 +547,10 @@ def _apply(p: _Parser, fname: Token, builder: Callable[..., sp.Expr], args: list
             raise LimitError("max_constant_digits",
                              f"{fname.text} of a number above {bound} at column {fname.col} "
                              "would be a huge exact value")
-        value = builder(*exprs).doit()
+        written = builder(*exprs)
+        value = written.doit()
+        if value.has(sp.I) and not written.has(sp.I):  # atan2(2, asec(3)) evaluates through I: keep it
+            value = written
         return _Val(_check_constant(p, value, fname), True, fname)
     return _Val(_finish(builder(*exprs)), False, fname)
 

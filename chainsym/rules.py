@@ -14,6 +14,7 @@ from sympy.core.function import ArgumentIndexError
 
 from .errors import UnsupportedOpError
 from .model import Node, Partial
+from .walk import build
 
 Rule = Callable[[tuple[sp.Expr, ...], int], sp.Expr]
 """(arguments, position) → ∂op(arguments)/∂arguments[position]"""
@@ -44,12 +45,12 @@ def _sign(args: tuple[sp.Expr, ...], i: int) -> sp.Expr:
 
 def _max(args: tuple[sp.Expr, ...], i: int) -> sp.Expr:
     """∂max(a₁, …)/∂aᵢ = H(aᵢ − max of the others): 1 where aᵢ is the largest"""
-    return sp.Heaviside(args[i] - sp.Max(*(a for j, a in enumerate(args) if j != i)))
+    return sp.Heaviside(args[i] - build(sp.Max, tuple(a for j, a in enumerate(args) if j != i)))
 
 
 def _min(args: tuple[sp.Expr, ...], i: int) -> sp.Expr:
     """∂min(a₁, …)/∂aᵢ = H(min of the others − aᵢ): 1 where aᵢ is the smallest"""
-    return sp.Heaviside(sp.Min(*(a for j, a in enumerate(args) if j != i)) - args[i])
+    return sp.Heaviside(build(sp.Min, tuple(a for j, a in enumerate(args) if j != i)) - args[i])
 
 
 RULES: dict[type, Rule] = {

@@ -32,7 +32,7 @@ def tidy(expr: sp.Expr, limits: Limits = DEFAULT_LIMITS, deadline: float | None 
         return expr
     try:
         simpler = bounded.run(lambda: sp.simplify(expr), seconds)
-    except bounded.Timeout:
+    except bounded.Unavailable:
         return expr
     if simpler.has(sp.Float) and not expr.has(sp.Float):
         return expr

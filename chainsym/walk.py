@@ -11,6 +11,17 @@ from collections.abc import Callable, Iterator
 import sympy as sp
 
 
+def build(func: "Callable[..., sp.Basic]", args: tuple[sp.Basic, ...], evaluate: bool = True) -> sp.Basic:
+    """func(*args), evaluated when asked; if SymPy's evaluation itself fails (Min of a constant it
+    cannot compare raises ValueError), the same node unevaluated."""
+    if evaluate:
+        try:
+            return func(*args)
+        except (ValueError, TypeError):
+            pass
+    return func(*args, evaluate=False)
+
+
 def postorder(expr: sp.Basic) -> Iterator[sp.Basic]:
     """Every distinct subexpression (by identity), children before parents, without recursion."""
     seen: set[int] = set()
@@ -101,6 +112,6 @@ class Substituter:
                 continue
             else:
                 args = tuple(memo[id(a)] for a in node.args)
-                memo[key] = node if all(a is b for a, b in zip(args, node.args)) else node.func(*args)
+                memo[key] = node if all(a is b for a, b in zip(args, node.args)) else build(node.func, args)
             self.keep.append(node)
         return memo[id(expr)]

@@ -172,3 +172,18 @@ def test_huge_integers_print_by_size() -> None:
 
     assert show(sp.Integer(10) ** 5000) == "<integer of about 5001 digits>"
     assert show(sp.Rational(1, 10**5000) * sp.Symbol("x")) == "<expression with an integer too long to print>"
+
+
+@pytest.mark.parametrize("expr, result", [("-x^2", "-2*x\n"), ("-(abs(x))", "-sign(x)\n"), ("-sh x", None),
+                                          ("--x", "1\n"), ("-q x", None)])
+def test_expressions_starting_with_minus_are_not_options(runner: CliRunner, expr: str, result: str | None) -> None:
+    code, out, err = run(runner, "diff", expr, "-q", "--wrt", "x")
+    if result is None:  # sh and q are names: -sh*x, -q*x
+        assert code == 0 and "Usage" not in out
+    else:
+        assert (code, out, err) == (0, result, "")
+
+
+def test_error_column_of_an_expression_starting_with_minus(runner: CliRunner) -> None:
+    assert run(runner, "diff", "-x$") == (2, "", "chainsym: error: unexpected character '$' at column 3 (token '$')\n"
+                                                 "  -x$\n    ^\n")
