@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Union
 
+import mpmath
 import sympy as sp
 
 from . import forward as forward_mode
@@ -14,7 +15,7 @@ from . import program as program_stage
 from . import reverse as reverse_mode
 from .errors import ParseError, UsageError
 from .limits import DEFAULT_LIMITS, Limits
-from .check import diagnose, test_points
+from .check import diagnose, sample_points
 from .functions import rewrite_primitives
 from .model import CheckResult, Derivation, Graph, Verification
 from .numeric import NotANumber, evaluate
@@ -118,7 +119,7 @@ def check(expr: ExprLike, claim: ExprLike, wrt: WrtLike = None, *, where: WhereL
         return CheckResult(text, claimed, comparison.status != "skipped", comparison, d)
     point = {sp.Symbol(name, real=True): mpmath_value for name, mpmath_value in
              ((n, _mp(v)) for n, v in comparison.points[0])}
-    points = [point] + test_points(list(graph.variables or (x,)), [claimed, d.results[0]])
+    points = [point] + sample_points(list(graph.variables or (x,)), [claimed, d.results[0]])
     return CheckResult(text, claimed, False, comparison, d, counterexample=comparison.points[0],
                        claimed_value=_value_text(claimed, point), correct_value=_value_text(d.results[0], point),
                        diagnosis=diagnose(graph, x, claimed, points))
@@ -269,14 +270,10 @@ def _agreement(passes: Sequence[forward_mode.ForwardPass], backward: reverse_mod
 
 
 def _mp(text: str) -> object:
-    import mpmath
-
-    return mpmath.mpf(text) if "j" not in text else mpmath.mpc(text.replace(" ", ""))
+    return mpmath.mpf(text) if "j" not in text else mpmath.mpc(complex(text.replace(" ", "")))
 
 
 def _value_text(expr: sp.Expr, point: dict[sp.Symbol, object]) -> str:
-    import mpmath
-
     try:
         return mpmath.nstr(evaluate(rewrite_primitives(expr), point, 30), 12)  # type: ignore[arg-type]
     except NotANumber:

@@ -46,7 +46,7 @@ _PRIORITY = {"chain rule dropped": 0, "product rule misapplied": 1, "path droppe
 whole); the most likely one is reported: a minus sign lost from a partial that has one."""
 
 
-def test_points(variables: Sequence[sp.Symbol], exprs: Sequence[sp.Expr], count: int = 4) -> list[dict[sp.Symbol, object]]:
+def sample_points(variables: Sequence[sp.Symbol], exprs: Sequence[sp.Expr], count: int = 4) -> list[dict[sp.Symbol, object]]:
     """Random real points where every expression is finite and real."""
     rng = random.Random(4)
     found: list[dict[sp.Symbol, object]] = []
