@@ -132,10 +132,12 @@ def test_mismatch_exits_1(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) ->
     assert err.startswith("chainsym: MISMATCH: at x = ") and err.count("\n") == 1
 
 
-@pytest.mark.parametrize("command", [[], ["diff"]])
-def test_help_has_an_example(runner: CliRunner, command: list[str]) -> None:
+@pytest.mark.parametrize("command, example", [([], 'chainsym diff "sin(x+x^2)"'),
+                                              (["diff"], 'chainsym diff "sin(x+x^2)"'),
+                                              (["check"], 'chainsym check "sin(x^2)" --claim "cos(x^2)"')])
+def test_help_has_an_example(runner: CliRunner, command: list[str], example: str) -> None:
     code, out, _ = run(runner, *command, "--help")
-    assert code == 0 and 'chainsym diff "sin(x+x^2)"' in out
+    assert code == 0 and "Examples:" in out and example in out
 
 
 def test_python_dash_m() -> None:
