@@ -34,8 +34,11 @@ def run(fn: Callable[[], T], seconds: float) -> T:
 
 
 def _with_alarm(fn: Callable[[], T], seconds: float) -> T:
+    active = [True]
+
     def on_alarm(signum: int, frame: object) -> None:
-        raise Timeout()
+        if active[0]:  # a tick that arrives as the call ends must not escape into the caller
+            raise Timeout()
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     outer = signal.getitimer(signal.ITIMER_REAL)
@@ -43,10 +46,13 @@ def _with_alarm(fn: Callable[[], T], seconds: float) -> T:
         signal.signal(signal.SIGALRM, previous)
         return _call(fn)
     started = time.monotonic()
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # repeating: if the first Timeout is swallowed (raised inside a __del__ or a gc callback, where
+    # Python only reports it), the next tick raises it again; the finally below stops the timer
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         return _call(fn)
     finally:
+        active[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         if outer[0]:  # give an enclosing bound back what is left of it

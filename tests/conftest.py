@@ -22,7 +22,10 @@ def close_at_points(a: sp.Expr, b: sp.Expr, variables: list[sp.Symbol], points: 
     agreed = 0
     for _ in range(60):
         subs = {v: sp.Rational(rng.randint(-300, 300), 97) for v in variables}
-        va, vb = sp.N(a.subs(subs), 30), sp.N(b.subs(subs), 30)
+        try:
+            va, vb = sp.N(a.subs(subs), 30), sp.N(b.subs(subs), 30)
+        except (ValueError, TypeError, ZeroDivisionError):  # e.g. Max of a complex value: not a point
+            continue
         if not (va.is_finite and vb.is_finite) or va.has(sp.I) or vb.has(sp.I):
             continue
         if abs(va - vb) > 1e-15 * max(1, abs(va), abs(vb)):
