@@ -1,4 +1,5 @@
-"""Spellings in one place: intermediate names u1..un and the derivative notations."""
+"""Spellings in one place: intermediate names u1..un and the derivative notations
+(d for totals, including reverse mode's adjoints df/du; ∂ for local partials)."""
 
 from __future__ import annotations
 
@@ -32,8 +33,3 @@ def total(of: str, wrt: str) -> str:
 def partial(of: str, wrt: str) -> str:
     """Partial derivative: ∂u/∂x."""
     return f"∂{of}/∂{wrt}"
-
-
-def adjoint(of: str) -> str:
-    """Reverse-mode adjoint ū = ∂f/∂u, written with a combining macron."""
-    return f"{of}\u0304"
