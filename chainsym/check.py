@@ -29,11 +29,13 @@ def diagnose(graph: Graph, wrt: sp.Symbol, claim: sp.Expr, points: Sequence[dict
     """The first standard mistake whose result equals the claim at all points, or None."""
     if len(graph.nodes) > MAX_CANDIDATE_NODES or not points:
         return None
+    claim = rewrite_primitives(claim)
     claimed = [_at(claim, p) for p in points]
     if any(c is None for c in claimed):
         return None
     matches = []
     for rank, (diagnosis, candidate) in enumerate(_candidates(graph, wrt)):
+        candidate = rewrite_primitives(candidate)
         values = [_at(candidate, p) for p in points]
         if all(v is not None and _close(v, c) for v, c in zip(values, claimed)):
             matches.append((_PRIORITY[diagnosis.kind], rank, diagnosis))
@@ -49,6 +51,7 @@ whole); the most likely one is reported: a minus sign lost from a partial that h
 def sample_points(variables: Sequence[sp.Symbol], exprs: Sequence[sp.Expr], count: int = 4) -> list[dict[sp.Symbol, object]]:
     """Random real points where every expression is finite and real."""
     rng = random.Random(4)
+    exprs = [rewrite_primitives(e) for e in exprs]
     found: list[dict[sp.Symbol, object]] = []
     for _ in range(60):
         point: dict[sp.Symbol, object] = {v: mpmath.mpf(f"{rng.uniform(0.2, 1.9) * rng.choice((1, -1)):.4f}")
@@ -61,8 +64,9 @@ def sample_points(variables: Sequence[sp.Symbol], exprs: Sequence[sp.Expr], coun
 
 
 def _at(expr: sp.Expr, point: dict[sp.Symbol, object]) -> object | None:
+    """expr's real value at point (expr already in SymPy's own functions), or None."""
     try:
-        value = evaluate(rewrite_primitives(expr), point, 30)  # type: ignore[arg-type]
+        value = evaluate(expr, point, 30)  # type: ignore[arg-type]
     except (NotANumber, ZeroDivisionError, OverflowError, ValueError):
         return None
     if not finite(value) or (isinstance(value, mpmath.mpc) and abs(value.imag) > 1e-20):

@@ -43,13 +43,14 @@ def build(statements: Sequence[Statement], limits: Limits = DEFAULT_LIMITS) -> t
                          f"{output} does not depend on {'it' if len(unused) == 1 else 'them'}")
     inputs = sorted({v for n in order for v in deps[n] if v not in bodies}, key=lambda v: v.name)
     values: dict[sp.Symbol, sp.Expr] = {}
+    depth: dict[sp.Symbol, int] = {}
     nodes = []
     for name in order:
         args = tuple(deps[name])
         op = _definition_op(name.name, args, bodies[name], limits)
         values[name] = bodies[name].xreplace(values)
-        depth = 1 + max((nodes[[n.symbol for n in nodes].index(a)].depth for a in args if a in values), default=0)
-        nodes.append(Node(symbol=name, op=op, args=args, expr=values[name], depth=depth, body=bodies[name]))
+        depth[name] = 1 + max((depth[a] for a in args if a in depth), default=0)
+        nodes.append(Node(symbol=name, op=op, args=args, expr=values[name], depth=depth[name], body=bodies[name]))
     graph = Graph(source=values[output], variables=tuple(inputs), nodes=tuple(nodes), output=output)
     return graph, output.name
 
