@@ -55,15 +55,15 @@ def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where:
     at: a point "x=2,y=5" (or a mapping): every node's value and adjoint there, exactly.
     lr: with at, a learning rate: adds the gradient-descent update v − lr·∂f/∂v.
     """
-    inputs = _point(at, limits) if at is not None else None  # bad options fail before any work
+    if mode is not None and mode not in MODES:  # bad options fail before any work
+        raise UsageError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    inputs = _point(at, limits) if at is not None else None
     rate = _learning_rate(lr, limits)
     if rate is not None and inputs is None:
         raise UsageError("--lr needs a point: give --at")
     graph, output_name, source, shown = _graph(expr, where, limits)
     variables = resolve_wrt(wrt, graph, output_name)
     mode = mode or ("forward" if len(variables) == 1 else "reverse")
-    if mode not in MODES:
-        raise UsageError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     passes = tuple(forward_mode.forward(graph, v) for v in variables) if mode != "reverse" else ()
     backward = reverse_mode.reverse(graph) if mode != "forward" else None
     if passes:
