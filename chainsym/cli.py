@@ -8,24 +8,40 @@ parse error), never a traceback.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import click
 
 from . import api
 from .errors import ChainsymError, LimitError, ParseError
 from .limits import DEFAULT_LIMITS, Limits, limit_names
-from .model import Derivation
+from .model import CheckResult, Derivation
 from .render import check as check_render
+from .render import html as html_render
 from .render import json as json_render
+from .render import latex as latex_render
+from .render import markdown as markdown_render
+from .render import picture
 from .render import text as text_render
 
 EXIT_MISMATCH = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
 
-FORMATS = {"text": text_render.render, "json": json_render.render}
+FORMATS: dict[str, Callable[[Derivation], str]] = {
+    "text": text_render.render, "json": json_render.render, "latex": latex_render.render,
+    "markdown": markdown_render.render, "html": html_render.render, "dot": picture.dot,
+}
+CHECK_FORMATS: dict[str, Callable[[CheckResult], str]] = {
+    "text": check_render.text, "json": check_render.json_text, "latex": check_render.latex,
+    "markdown": check_render.markdown, "html": check_render.html,
+}
+GRAPHVIZ_SECONDS = 60
+"""bound on one Graphviz run"""
 
 
 class BadInput(click.ClickException):
@@ -86,6 +102,10 @@ class _Text(click.ParamType):
 TEXT = _Text()
 
 
+output_option = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, metavar="FILE",
+    help="Write the output to FILE instead of standard output.")
+
 limit_option = click.option(
     "--limit", "limits", multiple=True, metavar="NAME=VALUE",
     help="Raise or lower a bound, e.g. --limit max_depth=400 (see README: Security).")
@@ -99,7 +119,9 @@ def cli() -> None:
     \b
     Examples:
       chainsym diff "sin(x+x^2)"
+      chainsym diff "sin(x+x^2)" --format html -o derivation.html
       chainsym check "sin(x^2)" --claim "cos(x^2)"
+      chainsym graph "sin(x+x^2)" -o graph.svg
     """
 
 
@@ -107,7 +129,9 @@ def cli() -> None:
 @click.argument("expr", type=TEXT)
 @click.option("--wrt", default=None, type=TEXT, metavar="VAR", help="Variable(s) to differentiate by: x, or x,y, or all.")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
-              help="Output format.")
+              help="text (aligned columns), latex (a document), markdown, html (one self-contained page), "
+                   "json (schema chainsym.derivation), dot (the graph for Graphviz).")
+@output_option
 @click.option("--mode", type=click.Choice(["forward", "reverse", "both"]), default=None,
               help="forward: the total-derivative rule; reverse: backpropagation; both: both, checked "
                    "against each other. Default: forward for one variable, reverse for several.")
@@ -119,7 +143,7 @@ def cli() -> None:
 @click.option("--no-verify", is_flag=True, help="Skip the check against sympy.diff.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the result.")
 @limit_option
-def diff_command(expr: str, wrt: str | None, fmt: str, mode: str | None, where: tuple[str, ...],
+def diff_command(expr: str, wrt: str | None, fmt: str, output: str | None, mode: str | None, where: tuple[str, ...],
                  at: str | None, lr: str | None, no_verify: bool, quiet: bool, limits: tuple[str, ...]) -> None:
     """Differentiate EXPR step by step and verify the result.
 
@@ -134,15 +158,16 @@ def diff_command(expr: str, wrt: str | None, fmt: str, mode: str | None, where: 
       chainsym diff "x^2 - y^2" --where "x = s - sin(t)" --where "y = e^s + cos(t)" --wrt s,t
       chainsym diff "(W2*relu(W1*x + b1) + b2 - y)^2" --wrt W1,b1,W2,b2 \\
           --at x=2,y=5,W1=3,b1=1,W2=2,b2=0 --lr 0.01
+      chainsym diff "sin(x+x^2)" --format latex -o derivation.tex
       echo "ln x / x" | chainsym diff -
     """
     bounds = _limits(limits)
     derivation = _run(lambda: api.diff(_read(expr, bounds), wrt, mode=mode, where=where, at=at, lr=lr,
                                        verify=not no_verify, limits=bounds))
     if quiet and fmt == "text":
-        click.echo(text_render.render_result(derivation), nl=False)
+        _emit(text_render.render_result(derivation), output, fmt)
     else:
-        click.echo(FORMATS[fmt](derivation), nl=False)
+        _emit(FORMATS[fmt](derivation), output, fmt)
     _exit_for(derivation)
 
 
@@ -151,10 +176,11 @@ def diff_command(expr: str, wrt: str | None, fmt: str, mode: str | None, where: 
 @click.option("--claim", required=True, type=TEXT, metavar="ANSWER", help="The derivative to check.")
 @click.option("--wrt", default=None, type=TEXT, metavar="VAR", help="The variable (default: the only one).")
 @click.option("--where", multiple=True, type=TEXT, metavar="NAME=EXPR", help="Define an intermediate variable (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True,
-              help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(sorted(CHECK_FORMATS)), default="text", show_default=True,
+              help="Output format: the verdict, then the correct derivation (json: schema chainsym.check).")
+@output_option
 @limit_option
-def check_command(expr: str, claim: str, wrt: str | None, where: tuple[str, ...], fmt: str,
+def check_command(expr: str, claim: str, wrt: str | None, where: tuple[str, ...], fmt: str, output: str | None,
                   limits: tuple[str, ...]) -> None:
     """Check a claimed derivative of EXPR: exit 0 if correct, 1 if not, 2 on bad input.
 
@@ -168,9 +194,85 @@ def check_command(expr: str, claim: str, wrt: str | None, where: tuple[str, ...]
     """
     bounds = _limits(limits)
     result = _run(lambda: api.check(_read(expr, bounds), claim, wrt, where=where, limits=bounds))
-    click.echo(check_render.json_text(result) if fmt == "json" else check_render.text(result), nl=False)
+    _emit(CHECK_FORMATS[fmt](result), output, fmt)
     if not result.correct:
         sys.exit(EXIT_MISMATCH)
+
+
+@cli.command("graph")
+@click.argument("expr", type=TEXT)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, metavar="FILE",
+              help="g.svg, g.png or g.dot (default: DOT text on standard output).")
+@click.option("--where", multiple=True, type=TEXT, metavar="NAME=EXPR", help="Define an intermediate variable (repeatable).")
+@click.option("--at", default=None, type=TEXT, metavar="X=V,...",
+              help="Label every node with its value and its gradient df/du at this point.")
+@limit_option
+def graph_command(expr: str, output: str | None, where: tuple[str, ...], at: str | None,
+                  limits: tuple[str, ...]) -> None:
+    """Draw the computational graph of EXPR: a box per node (name and operation), an edge per
+    argument, labelled with the local partial; with --at, each node's value and gradient.
+
+    SVG and PNG are rendered by Graphviz's `dot` when it is installed. Without it, an SVG is drawn
+    by chainsym's own layout, and for PNG the DOT text is written with a note on how to render it.
+
+    \b
+    Examples:
+      chainsym graph "sin(x+x^2)" -o graph.svg
+      chainsym graph "(w*x + b - y)^2" --at w=2,x=3,b=1,y=5 -o graph.png
+      chainsym graph "sin(x+x^2)" | dot -Tpdf -o graph.pdf
+    """
+    bounds = _limits(limits)
+    suffix = Path(output).suffix.lower() if output else ".dot"
+    if suffix not in (".svg", ".png", ".dot", ".gv"):
+        raise click.BadParameter(f"unknown picture type {suffix or '(none)'!r}: use .svg, .png or .dot",
+                                 param_hint="-o")
+    derivation = _run(lambda: api.diff(_read(expr, bounds), "all", mode="reverse", where=where, at=at,
+                                       verify=False, limits=bounds))
+    dot_text = picture.dot(derivation)
+    if output is None or suffix in (".dot", ".gv"):
+        _emit(dot_text, output, "dot")
+        return
+    if shutil.which("dot"):
+        _graphviz(dot_text, suffix[1:], output)
+        click.echo(f"chainsym: wrote {output} (Graphviz)", err=True)
+    elif suffix == ".svg":
+        _emit(picture.svg(derivation), output, "svg")
+    else:
+        fallback = str(Path(output).with_suffix(".dot"))
+        _emit(dot_text, fallback, "dot")
+        click.echo(f"chainsym: note: Graphviz is not installed, so {output} was not drawn; render the DOT file "
+                   f"with: dot -Tpng {fallback} -o {output}", err=True)
+
+
+def _graphviz(dot_text: str, kind: str, output: str) -> None:
+    """Graphviz's dot renders the picture, within GRAPHVIZ_SECONDS."""
+    try:
+        done = subprocess.run(["dot", f"-T{kind}", "-o", output], input=dot_text.encode(), capture_output=True,
+                              timeout=GRAPHVIZ_SECONDS, check=False)
+    except subprocess.TimeoutExpired:
+        raise BadInput(f"Graphviz took longer than {GRAPHVIZ_SECONDS} s to draw the graph") from None
+    if done.returncode != 0:
+        message = done.stderr.decode(errors="replace").strip().splitlines()
+        raise BadInput(f"Graphviz failed: {message[0] if message else 'exit ' + str(done.returncode)}")
+
+
+def _emit(rendered: str, output: str | None, fmt: str) -> None:
+    """To the file named by -o (a note on stderr), else to stdout, in colour on a terminal."""
+    if output is None:
+        if fmt == "text" and _colour():
+            rendered = text_render.colour(rendered)
+        click.echo(rendered, nl=False)
+        return
+    try:
+        Path(output).write_text(rendered, encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot write {output}: {exc.strerror or exc}") from None
+    click.echo(f"chainsym: wrote {output}", err=True)
+
+
+def _colour() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _run(fn):  # type: ignore[no-untyped-def]
@@ -214,7 +316,7 @@ def _excerpt(text: str, column: int, width: int = 70) -> tuple[str, str]:
     return prefix + shown + suffix, " " * (len(prefix) + column - 1 - start) + "^"
 
 
-SHORT_OPTIONS = ("-", "-q", "-h")
+SHORT_OPTIONS = ("-", "-q", "-h", "-o")
 
 
 

@@ -277,3 +277,19 @@ class Derivation:
         from .render import text  # render imports model; import here to keep model logic-free
 
         return text.render(self)
+
+    # Jupyter shows the richest of these; each is a renderer's output, not logic of the model.
+    def _repr_html_(self) -> str:
+        from .render import html
+
+        return html.fragment(self)
+
+    def _repr_latex_(self) -> str:
+        from .render import latex
+
+        return latex.notebook(self)
+
+    def _repr_markdown_(self) -> str:
+        from .render import markdown
+
+        return markdown.render(self)

@@ -104,7 +104,7 @@ def test_limit_option(runner: CliRunner) -> None:
 @pytest.mark.parametrize("args, message", [
     (["diff", "x", "--limit", "bogus=1"], "chainsym: error: Invalid value for --limit: expected NAME=VALUE with NAME one of"),
     (["diff", "x", "--limit", "max_depth=lots"], "chainsym: error: Invalid value for --limit: max_depth needs a number, got 'lots'"),
-    (["diff", "x", "--format", "pdf"], "chainsym: error: Invalid value for '--format': 'pdf' is not one of 'json', 'text'."),
+    (["diff", "x", "--format", "pdf"], "chainsym: error: Invalid value for '--format': 'pdf' is not one of 'dot', 'html', 'json', 'latex', 'markdown', 'text'."),
     (["diff", "x", "--wrt", "lambda"], "chainsym: error: --wrt 'lambda': 'lambda' is a Python keyword, not a name"),
     (["diff", "x", "--wrt", "x+1"], "chainsym: error: --wrt 'x+1': expected one variable name"),
     (["diff", "x", "--wrt", "sin"], "chainsym: error: --wrt 'sin': 'sin' is a function or constant, not a variable"),

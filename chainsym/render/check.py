@@ -3,16 +3,43 @@
 from __future__ import annotations
 
 import json
+from html import escape
 from typing import Any
 
 from ..model import CheckResult
+from . import html as html_render
 from . import json as json_render
+from . import latex as latex_render
+from . import markdown as markdown_render
 from . import text as text_render
 from .common import result_name, show
 
 
 def text(r: CheckResult) -> str:
     """Verdict, counterexample and diagnosis first; then the correct derivation."""
+    return "\n".join(summary(r)) + "\n\n" + text_render.render(r.derivation)
+
+
+def markdown(r: CheckResult) -> str:
+    lines = [f"- {markdown_render.prose(line.strip())}" for line in summary(r)]
+    return "## Check\n\n" + "\n".join(lines) + "\n\n" + markdown_render.render(r.derivation)
+
+
+def html(r: CheckResult) -> str:
+    lines = "".join(f"<li>{escape(line.strip())}</li>" for line in summary(r))
+    page = html_render.render(r.derivation)
+    return page.replace('<div class="chainsym">', f'<section id="check"><h2>Check</h2><ul>{lines}</ul></section>\n'
+                        '<div class="chainsym">', 1)
+
+
+def latex(r: CheckResult) -> str:
+    lines = "".join(r"\noindent " + latex_render.text(line.strip()) + "\\par\n" for line in summary(r))
+    return latex_render.PREAMBLE + r"\section*{Check}" + "\n" + lines + latex_render.body(r.derivation) \
+        + "\\end{document}\n"
+
+
+def summary(r: CheckResult) -> list[str]:
+    """The claim, the verdict, where it fails and why, and the correct derivative: one line each."""
     d = r.derivation
     lines = [f"claim: {result_name(d, 0)} = {r.claim_text.strip()}"]
     if r.correct:
@@ -32,8 +59,7 @@ def text(r: CheckResult) -> str:
             lines.append("  why: no single standard mistake (a dropped inner derivative, a sign, a dropped path, "
                          "the product rule) reproduces the claim; compare it with the steps below")
     lines.append(f"correct: {result_name(d, 0)} = {show(d.results[0])}")
-    lines.append("")
-    return "\n".join(lines) + "\n" + text_render.render(d)
+    return lines
 
 
 def data(r: CheckResult) -> dict[str, Any]:

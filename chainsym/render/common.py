@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
+from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 
 from ..model import Derivation, ForwardStep, PointValue, Verification
@@ -119,3 +122,23 @@ def number(v: PointValue) -> str:
     if exact == v.approx:
         return exact
     return f"≈ {v.approx}" if len(exact) > LONG_EXACT else f"{exact} ≈ {v.approx}"
+
+
+def brief(v: PointValue) -> str:
+    """A value inside a sentence: exact when short, else its decimal reading."""
+    exact = show(v.exact)
+    return exact if len(exact) <= LONG_EXACT else v.approx
+
+
+def needs_brackets(expr: sp.Basic) -> bool:
+    """A factor of a product needs brackets when it is a sum or starts with a minus sign."""
+    return precedence(expr) < PRECEDENCE["Mul"] or expr.could_extract_minus_sign()
+
+
+_INDEXED = re.compile(r"([A-Za-z]+)_?(\d+|[a-z])$")
+
+
+def split_index(name: str) -> tuple[str, str]:
+    """u12 → ("u", "12"), u_i → ("u", "i"), x → ("x", ""): where an adjoint's bar goes."""
+    m = _INDEXED.match(name)
+    return (m.group(1), m.group(2)) if m and len(m.group(1)) < len(name) else (name, "")

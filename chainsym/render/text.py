@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..model import Derivation, ForwardPass, Point, PointValue, ReversePass
 from ..naming import partial, total
-from .common import (LONG_EXACT, adjoint_name, factor, number, products, result_name, rule, show, show_local,
+from .common import (adjoint_name, brief, factor, number, products, result_name, rule, show, show_local,
                      verdict, verification_for)
 
 
@@ -108,7 +108,7 @@ def _point(p: Point, d: Derivation) -> list[str]:
     edges: dict[str, list[str]] = {}
     for consumer, arg, up, local, down in p.edges:
         edges.setdefault(arg.name, []).append(
-            f"via {consumer.name}: {_short(up)} × {_short(local)} = {_short(down)}")
+            f"via {consumer.name}: {brief(up)} × {brief(local)} = {brief(down)}")
     rows = [(f"{adjoint_name(d, s.name)} {_equals(v)}",
              "(seed)" if s == d.graph.output else "; ".join(edges.get(s.name, ["no path"])))
             for s, v in p.adjoints]
@@ -129,11 +129,37 @@ def _equals(v: PointValue) -> str:
     return shown if shown.startswith("≈") else f"= {shown}"
 
 
-def _short(v: PointValue) -> str:
-    exact = show(v.exact)
-    return exact if len(exact) <= LONG_EXACT else v.approx
-
-
 def _columns(rows: list[tuple[str, str]]) -> list[str]:
     width = min(max(len(left) for left, _ in rows), 60)
     return [f"  {left.ljust(width)}   {right}".rstrip() for left, right in rows]
+
+
+BOLD, RED, GREEN, YELLOW, CYAN = "\x1b[1m", "\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[36m"
+RESET = "\x1b[0m"
+
+
+def _style(line: str, codes: str) -> str:
+    return f"{codes}{line}{RESET}" if line else line
+
+
+HEADINGS = ("decomposition", "dependency tree", "total derivatives", "backpropagation", "forward pass",
+            "backward pass", "gradient", "at ")
+
+
+def colour(rendered: str) -> str:
+    """The same text with ANSI styles for a terminal: headings bold, results bold, the verdict green
+    (verified) or red (a mismatch), yellow when not verified. Only the CLI calls this, on a terminal."""
+    out = []
+    for line in rendered.split("\n"):
+        if line.startswith("verified") or line.startswith("forward and reverse mode agree"):
+            line = _style(line, GREEN + BOLD)
+        elif line.startswith(("MISMATCH", "DISAGREE")):
+            line = _style(line, RED + BOLD)
+        elif line.startswith("not verified"):
+            line = _style(line, YELLOW)
+        elif line.startswith(HEADINGS):
+            line = _style(line, BOLD)
+        elif line[:1] in ("d", "∂") and " = " in line and not line.startswith(" "):
+            line = _style(line, CYAN + BOLD)
+        out.append(line)
+    return "\n".join(out)

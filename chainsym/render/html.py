@@ -1,0 +1,154 @@
+"""The derivation as one self-contained HTML page: MathML (browsers render it natively, no script
+and no CDN), the decomposition table, the steps, the verification and the graph as inline SVG."""
+
+from __future__ import annotations
+
+from html import escape
+
+import sympy as sp
+from sympy.printing.mathml import MathMLPresentationPrinter
+
+from ..model import Derivation
+from ..walk import tree_size
+from .common import PRINT_LIMIT, needs_brackets, show, split_index
+from .outline import (Adjoint, Ex, Formula, Name, Op, Partial, Piece, Row, Section, Total, Value, Words,
+                      outline)
+from .picture import svg
+
+OPS = {"=": "=", "+": "+", "·": "&#xB7;", "×": "&#xD7;", "≈": "&#x2248;", "←": "&#x2190;", "−": "&#x2212;"}
+SUMS = {"Σi": "i", "Σc": "c"}
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; padding: 0 1rem; color: #1d232b; }
+h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; margin-top: 1.6rem; border-bottom: 1px solid #ccd; }
+p.intro { color: #445; margin: .3rem 0 .6rem; }
+table { border-collapse: collapse; }
+table.rows td { padding: .25rem .5rem; vertical-align: middle; }
+table.rows td.left { text-align: right; }
+table.grid th, table.grid td { border: 1px solid #ccd; padding: .3rem .6rem; text-align: left; }
+td.note { color: #556; font-size: .9rem; }
+math { font-size: 1.1rem; }
+.ok { color: #11692f; font-weight: 600; } .bad { color: #a3141c; font-weight: 600; }
+figure { overflow-x: auto; margin: 0; }
+"""
+
+
+class _Printer(MathMLPresentationPrinter):
+    """SymPy's presentation MathML; Euler's number as e, as chainsym reads it."""
+
+    def _print_Exp1(self, e: sp.Basic):  # type: ignore[no-untyped-def]
+        x = self.dom.createElement("mi")
+        x.appendChild(self.dom.createTextNode("e"))
+        return x
+
+
+def render(d: Derivation) -> str:
+    """A whole page."""
+    title = f"chainsym: {show(d.expr)}"
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>{escape(_cut(title, 120))}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+            + fragment(d) + "</body>\n</html>\n")
+
+
+def fragment(d: Derivation) -> str:
+    """The derivation as a <div>: what a notebook shows (no page, no style sheet)."""
+    parts = ['<div class="chainsym">', f"<h1>Derivation of {_math((Name(d.output_name), Op('='), Ex(d.expr)))}</h1>"]
+    for section in outline(d):
+        if section.key == "function":
+            continue
+        parts.append(f'<section id="{section.key}">')
+        parts.append(f"<h2>{escape(section.title)}</h2>")
+        if section.intro or section.law:
+            law = f" {_math(section.law)}" if section.law else ""
+            parts.append(f'<p class="intro">{escape(section.intro)}{":" if section.intro and law else ""}{law}</p>')
+        if section.key == "decomposition" and d.graph.nodes:
+            parts.append(_decomposition(d))
+        elif section.rows:
+            parts.append(_rows(section))
+        for line in section.lines:
+            css = "ok" if line.startswith("verified") or line.startswith("forward and reverse mode agree") else \
+                "bad" if line.startswith(("MISMATCH", "DISAGREE")) else ""
+            parts.append(f'<p class="{css}">{escape(line)}</p>' if css else f"<p>{escape(line)}</p>")
+        parts.append("</section>")
+    parts += ['<section id="graph">', "<h2>Computational graph</h2>", f"<figure>{svg(d)}</figure>", "</section>",
+              "</div>"]
+    return "\n".join(parts) + "\n"
+
+
+def _decomposition(d: Derivation) -> str:
+    rows = ["<table class=\"grid\">", "<tr><th>node</th><th>operation</th><th>definition</th><th>value</th></tr>"]
+    for n in d.graph.nodes:
+        written = n.body is None
+        mark = f" (= {escape(d.output_name)})" if n.symbol == d.graph.output else ""
+        rows.append(f"<tr><td>{_math((Name(n.name),))}{mark}</td><td>{escape(n.op_name)}</td>"
+                    f"<td>{_math((Ex(n.local, written=written),))}</td><td>{_math((Ex(n.expr),))}</td></tr>")
+    rows.append("</table>")
+    return "\n".join(rows)
+
+
+def _rows(section: Section) -> str:
+    out = ['<table class="rows">']
+    for row in section.rows:
+        note = f'<td class="note">{escape(row.note)}</td>' if row.note else "<td></td>"
+        out.append(f'<tr><td class="left">{_math(row.left)}</td><td>{_math(row.right)}</td>{note}</tr>')
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def _math(parts: Formula) -> str:
+    return '<math display="inline"><mrow>' + "".join(piece(p) for p in parts) + "</mrow></math>"
+
+
+def piece(p: Piece) -> str:
+    """One part of a formula as presentation MathML."""
+    if isinstance(p, Ex):
+        shown = expression(p.expr, written=p.written)
+        return f"<mrow><mo>(</mo>{shown}<mo>)</mo></mrow>" if p.factor and needs_brackets(p.expr) else shown
+    if isinstance(p, Name):
+        return name(p.name)
+    if isinstance(p, Total):
+        return f"<mfrac><mrow><mi>d</mi>{name(p.of)}</mrow><mrow><mi>d</mi>{name(p.wrt)}</mrow></mfrac>"
+    if isinstance(p, Partial):
+        return f"<mfrac><mrow><mo>&#x2202;</mo>{name(p.of)}</mrow><mrow><mo>&#x2202;</mo>{name(p.wrt)}</mrow></mfrac>"
+    if isinstance(p, Adjoint):
+        return adjoint(p.name)
+    if isinstance(p, Op):
+        if p.symbol in SUMS:
+            return f"<munder><mo>&#x2211;</mo><mi>{SUMS[p.symbol]}</mi></munder>"
+        return f"<mo>{OPS[p.symbol]}</mo>"
+    if isinstance(p, Words):
+        return f"<mtext>{escape(p.text)}</mtext>"
+    if isinstance(p, Value):
+        exact = show(p.value.exact)
+        if len(exact) > 40:
+            return f"<mo>&#x2248;</mo><mn>{escape(p.value.approx)}</mn>"
+        shown = expression(p.value.exact)
+        return shown if exact == p.value.approx else f"{shown}<mo>&#x2248;</mo><mn>{escape(p.value.approx)}</mn>"
+    raise TypeError(f"not a formula part: {p!r}")
+
+
+def expression(expr: sp.Basic, written: bool = False) -> str:
+    """SymPy's presentation MathML of expr; a tree too large to print is named by its size."""
+    if tree_size(expr, PRINT_LIMIT) > PRINT_LIMIT:
+        return "<mtext>(expression too large to print)</mtext>"
+    settings = {"order": "none"} if written else {}
+    try:
+        return _Printer(settings).doprint(expr)
+    except (RecursionError, ValueError):
+        return "<mtext>(expression too deep to print)</mtext>"
+
+
+def name(text: str) -> str:
+    """u12 → u with subscript 12, as SymPy's MathML writes symbols."""
+    return _Printer().doprint(sp.Symbol(text))
+
+
+def adjoint(text: str) -> str:
+    """ū₁₂: a bar over the letter, the index below."""
+    base, index = split_index(text)
+    barred = f"<mover accent=\"true\"><mi>{escape(base)}</mi><mo>&#xAF;</mo></mover>"
+    return f"<msub>{barred}<mn>{escape(index)}</mn></msub>" if index else barred
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"

@@ -1,0 +1,157 @@
+"""The derivation as LaTeX: one align* environment, Leibniz notation, ∂ for local partials, d for
+totals, adjoints written \\bar{u}_k. `render` gives a document that pdflatex compiles; `body` the
+environment alone; `notebook` an aligned block for MathJax (Jupyter), which has no \\intertext."""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+from ..model import Derivation
+from ..walk import tree_size
+from .common import PRINT_LIMIT, needs_brackets, show, split_index
+from .outline import (Adjoint, Ex, Formula, Name, Op, Partial, Piece, Row, Section, Total, Value, Words,
+                      outline)
+
+OPS = {"=": "=", "+": "+", "·": r"\cdot", "×": r"\times", "≈": r"\approx", "←": r"\leftarrow", "−": "-",
+       "Σi": r"\sum_{i}", "Σc": r"\sum_{c}"}
+
+TEXT_SYMBOLS = {"∂": r"$\partial$", "×": r"$\times$", "·": r"$\cdot$", "≈": r"$\approx$", "Σ": r"$\Sigma$",
+                "−": "-", "→": r"$\to$", "←": r"$\leftarrow$", "π": r"$\pi$", "≤": r"$\leq$", "≥": r"$\geq$",
+                "…": r"\dots{}", "—": "---", "–": "--", "′": "'", "²": r"$^2$"}
+"""Unicode in sentences, spelled so that pdflatex needs no extra packages"""
+
+ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+           "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+PREAMBLE = r"""\documentclass{article}
+\usepackage[margin=2cm]{geometry}
+\usepackage{amsmath}
+\allowdisplaybreaks
+\begin{document}
+"""
+
+
+class _Printer(LatexPrinter):
+    """SymPy's LaTeX; relu and softplus as operator names (sigmoid is σ already)."""
+
+    def _print_relu(self, expr: sp.Basic) -> str:
+        return r"\operatorname{relu}\left(" + self._print(expr.args[0]) + r"\right)"
+
+    def _print_softplus(self, expr: sp.Basic) -> str:
+        return r"\operatorname{softplus}\left(" + self._print(expr.args[0]) + r"\right)"
+
+
+def render(d: Derivation) -> str:
+    """A complete document: compiles with pdflatex and amsmath."""
+    return PREAMBLE + body(d) + "\\end{document}\n"
+
+
+def body(d: Derivation) -> str:
+    """The whole derivation as one align* environment, section titles as \\intertext."""
+    lines = [r"\begin{align*}"]
+    for section in outline(d):
+        lines.append(r"\intertext{\textbf{" + text(section.title) + "}"
+                     + (" (" + text(section.intro) + ")" if section.intro else "")
+                     + (r": $" + formula(section.law) + "$" if section.law else "") + "}")
+        lines += [row(r) for r in section.rows]
+        lines += [r"\intertext{" + text(line) + "}" for line in section.lines]
+    lines.append(r"\end{align*}")
+    return "\n".join(_terminate(lines)) + "\n"
+
+
+def notebook(d: Derivation) -> str:
+    """For Jupyter (MathJax): an aligned block with the section titles as text rows."""
+    lines = [r"\begin{aligned}"]
+    for section in outline(d):
+        lines.append(r"&\textbf{" + text(section.title) + "}"
+                     + (r"\quad " + formula(section.law) if section.law else ""))
+        lines += [row(r) for r in section.rows]
+        lines += [r"&\text{" + text(line) + "}" for line in section.lines]
+    lines.append(r"\end{aligned}")
+    return "$$" + "\n".join(_terminate(lines)) + "$$"
+
+
+def _terminate(lines: list[str]) -> list[str]:
+    """Line breaks after every row but the last one inside the environment."""
+    out = []
+    for i, line in enumerate(lines):
+        needs = 0 < i < len(lines) - 2 and not line.startswith(r"\intertext")
+        out.append(line + r" \\" if needs else line)
+    return out
+
+
+def row(r: Row) -> str:
+    """One aligned row: left &= right, and a note in a further column."""
+    right = r.right
+    head = ""
+    if right and isinstance(right[0], Op):
+        head, right = OPS[right[0].symbol], right[1:]
+    note = r" &&\text{" + text(r.note) + "}" if r.note else ""
+    return f"{formula(r.left)} &{head} {formula(right)}{note}".rstrip()
+
+
+def formula(parts: Formula) -> str:
+    return " ".join(piece(p) for p in parts)
+
+
+def piece(p: Piece) -> str:
+    """One part of a formula in LaTeX."""
+    if isinstance(p, Ex):
+        shown = expression(p.expr, written=p.written)
+        return r"\left(" + shown + r"\right)" if p.factor and needs_brackets(p.expr) else shown
+    if isinstance(p, Name):
+        return name(p.name)
+    if isinstance(p, Total):
+        return r"\frac{d " + name(p.of) + "}{d " + name(p.wrt) + "}"
+    if isinstance(p, Partial):
+        return r"\frac{\partial " + name(p.of) + r"}{\partial " + name(p.wrt) + "}"
+    if isinstance(p, Adjoint):
+        return adjoint(p.name)
+    if isinstance(p, Op):
+        return OPS[p.symbol]
+    if isinstance(p, Words):
+        return r"\text{" + text(p.text) + "}"
+    if isinstance(p, Value):
+        exact = expression(p.value.exact)
+        if len(exact) > 80:
+            return r"\approx " + p.value.approx
+        return exact if show(p.value.exact) == p.value.approx else exact + r" \approx " + p.value.approx
+    raise TypeError(f"not a formula part: {p!r}")
+
+
+def expression(expr: sp.Basic, written: bool = False) -> str:
+    """SymPy's LaTeX of expr; a tree too large to print is named by its size instead."""
+    if tree_size(expr, PRINT_LIMIT) > PRINT_LIMIT:
+        return r"\text{(expression too large to print)}"
+    settings = {"order": "none"} if written else {}
+    try:
+        return _Printer(settings).doprint(expr)
+    except (RecursionError, ValueError):
+        return r"\text{(expression too deep to print)}"
+
+
+def name(text_: str) -> str:
+    """x → x, u12 → u_{12}, alpha → \\alpha, like SymPy's symbol names."""
+    return _Printer().doprint(sp.Symbol(text_))
+
+
+def adjoint(text_: str) -> str:
+    """The adjoint of u12 is \\bar{u}_{12}: the bar on the letter, the index below."""
+    base, index = split_index(text_)
+    return r"\bar{" + name(base) + "}" + ("_{" + index + "}" if index else "")
+
+
+def text(s: str) -> str:
+    """A sentence for \\text{}: LaTeX's special characters escaped, Unicode math spelled out."""
+    out = []
+    for ch in s:
+        if ch in ESCAPES:
+            out.append(ESCAPES[ch])
+        elif ch in TEXT_SYMBOLS:
+            out.append(TEXT_SYMBOLS[ch])
+        elif ord(ch) < 128:
+            out.append(ch)
+        else:
+            out.append("?")
+    return "".join(out)

@@ -1,0 +1,46 @@
+"""The derivation as Markdown with LaTeX math ($…$ and $$…$$, as GitHub, GitLab and Jupyter
+render it): a heading per section, the decomposition as a table, the steps as aligned blocks."""
+
+from __future__ import annotations
+
+from ..model import Derivation
+from .latex import formula, piece, row
+from .outline import Ex, Name, Op, Section, outline
+
+
+def render(d: Derivation) -> str:
+    out = [f"## Derivation of ${formula((Name(d.output_name), Op('='), Ex(d.expr)))}$", ""]
+    for section in outline(d):
+        if section.key == "function":
+            continue
+        out.append(f"### {section.title}")
+        out.append("")
+        if section.intro or section.law:
+            law = f"${formula(section.law)}$" if section.law else ""
+            out += [prose(section.intro) + (": " if section.intro and law else "") + law, ""]
+        if section.key == "decomposition" and d.graph.nodes:
+            out += _decomposition(d)
+        elif section.rows:
+            out += _aligned(section)
+        for line in section.lines:
+            out += [prose(line), ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _decomposition(d: Derivation) -> list[str]:
+    rows = ["| node | operation | definition |", "|---|---|---|"]
+    for n in d.graph.nodes:
+        mark = f" (= {d.output_name})" if n.symbol == d.graph.output else ""
+        definition = piece(Ex(n.local, written=n.body is None))
+        rows.append(f"| ${piece(Name(n.name))}${mark} | {n.op_name} | ${definition}$ |")
+    return rows + [""]
+
+
+def _aligned(section: Section) -> list[str]:
+    body = [row(r) for r in section.rows]
+    return ["$$", r"\begin{aligned}", *(line + r" \\" for line in body[:-1]), body[-1], r"\end{aligned}", "$$", ""]
+
+
+def prose(line: str) -> str:
+    """A sentence: Markdown's own special characters escaped (the expression text keeps * and _)."""
+    return "".join("\\" + ch if ch in "*_`[]<>|#" else ch for ch in line)
