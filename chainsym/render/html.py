@@ -79,7 +79,7 @@ def _decomposition(d: Derivation) -> str:
     rows = ["<table class=\"grid\">", "<tr><th>node</th><th>operation</th><th>definition</th><th>value</th></tr>"]
     for n in d.graph.nodes:
         written = n.body is None
-        mark = f" (= {escape(d.output_name)})" if n.symbol == d.graph.output else ""
+        mark = f" (= {escape(d.output_name)})" if n.symbol == d.graph.output and n.name != d.output_name else ""
         rows.append(f"<tr><td>{_math((Name(n.name),))}{mark}</td><td>{escape(n.op_name)}</td>"
                     f"<td>{_math((Ex(n.local, written=written),))}</td><td>{_math((Ex(n.expr),))}</td></tr>")
     rows.append("</table>")

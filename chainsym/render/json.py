@@ -7,6 +7,7 @@ Expressions are SymPy string syntax, so `sympy.sympify` — on trusted output on
 from __future__ import annotations
 
 import json
+from importlib import resources
 from typing import Any
 
 from ..model import Derivation, ForwardPass, Point, PointValue, ReversePass, Verification
@@ -43,6 +44,12 @@ def data(d: Derivation) -> dict[str, Any]:
         "verification": _verification(d.verification),
         "verifications": {n: _verification(v) for n, v in zip(names, d.verifications)},
     }
+
+
+def schema(name: str = "derivation") -> dict[str, Any]:
+    """The JSON Schema shipped with chainsym for an output ("derivation" or "check")."""
+    text = resources.files("chainsym").joinpath("schemas", f"{name}-v{VERSION}.schema.json").read_text("utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
 
 
 def render(d: Derivation) -> str:

@@ -30,7 +30,7 @@ def render(d: Derivation) -> str:
 def _decomposition(d: Derivation) -> list[str]:
     rows = ["| node | operation | definition |", "|---|---|---|"]
     for n in d.graph.nodes:
-        mark = f" (= {d.output_name})" if n.symbol == d.graph.output else ""
+        mark = f" (= {d.output_name})" if n.symbol == d.graph.output and n.name != d.output_name else ""
         definition = piece(Ex(n.local, written=n.body is None))
         rows.append(f"| ${piece(Name(n.name))}${mark} | {n.op_name} | ${definition}$ |")
     return rows + [""]
