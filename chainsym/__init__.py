@@ -5,13 +5,13 @@
     (2*x + 1)*cos(x**2 + x)
 """
 
-from .api import check, decompose, diff, grad, parse
+from .api import check, decompose, diff, grad, gradient_code, parse
 from .errors import ChainsymError, LimitError, ParseError, UnsupportedOpError, UsageError
 from .limits import Limits
 from .model import Derivation, Graph, Node, Verification
 
 __all__ = [
     "ChainsymError", "Derivation", "Graph", "LimitError", "Limits", "Node", "ParseError",
-    "UnsupportedOpError", "UsageError", "Verification", "check", "decompose", "diff", "grad", "parse",
+    "UnsupportedOpError", "UsageError", "Verification", "check", "decompose", "diff", "grad", "gradient_code", "parse",
 ]
 __version__ = "0.1.0"

@@ -8,6 +8,7 @@ from typing import Union
 import mpmath
 import sympy as sp
 
+from . import emit as emit_stage
 from . import forward as forward_mode
 from . import graph as graph_stage
 from . import parse as parse_stage
@@ -90,6 +91,20 @@ def grad(expr: ExprLike, wrt: WrtLike = None, *, where: WhereLike = (), verify: 
     if bad:
         raise AssertionError(f"chainsym's gradient disagrees with sympy.diff: {bad[0].detail}")
     return dict(zip(d.wrt, d.results))
+
+
+def gradient_code(expr: ExprLike, target: str = "python", *, where: WhereLike = (),
+                  limits: Limits = DEFAULT_LIMITS) -> str:
+    """Straight-line code for f and its whole gradient (reverse mode), as Python, NumPy or C.
+
+    Python and NumPy define value_and_grad(*args) -> (f, [∂f/∂v ...]) with the variables in sorted
+    name order; C defines double value_and_grad(const double *in, double *grad).
+    """
+    if target not in emit_stage.TARGETS:  # a bad option fails before any work
+        raise UsageError(f"--emit must be one of {', '.join(emit_stage.TARGETS)}, not {target!r}")
+    graph, _, source, shown = _graph(expr, where, limits)
+    program = emit_stage.gradient_program(graph)
+    return emit_stage.emit(program, target, source or str(shown))
 
 
 def check(expr: ExprLike, claim: ExprLike, wrt: WrtLike = None, *, where: WhereLike = (),

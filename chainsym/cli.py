@@ -121,6 +121,7 @@ def cli() -> None:
       chainsym diff "sin(x+x^2)"
       chainsym diff "sin(x+x^2)" --format html -o derivation.html
       chainsym check "sin(x^2)" --claim "cos(x^2)"
+      chainsym grad "(w*x + b - y)^2" --emit python
       chainsym graph "sin(x+x^2)" -o graph.svg
     """
 
@@ -197,6 +198,40 @@ def check_command(expr: str, claim: str, wrt: str | None, where: tuple[str, ...]
     _emit(CHECK_FORMATS[fmt](result), output, fmt)
     if not result.correct:
         sys.exit(EXIT_MISMATCH)
+
+
+@cli.command("grad")
+@click.argument("expr", type=TEXT)
+@click.option("--emit", "target", type=click.Choice(["python", "numpy", "c"]), default=None,
+              help="Print straight-line code for f and its gradient instead of the derivation.")
+@click.option("--where", multiple=True, type=TEXT, metavar="NAME=EXPR", help="Define an intermediate variable (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
+              help="Output format of the derivation (without --emit).")
+@click.option("--no-verify", is_flag=True, help="Skip the check against sympy.diff.")
+@output_option
+@limit_option
+def grad_command(expr: str, target: str | None, where: tuple[str, ...], fmt: str, no_verify: bool,
+                 output: str | None, limits: tuple[str, ...]) -> None:
+    """The whole gradient of EXPR by one backpropagation sweep, or (--emit) the code computing it.
+
+    The code defines value_and_grad with the variables in sorted name order: Python and NumPy
+    return (f, [df/dv, ...]); C is double value_and_grad(const double *in, double *grad).
+    A header comment gives its operation count against f's own.
+
+    \b
+    Examples:
+      chainsym grad "x*y + sin(x)"
+      chainsym grad "(w*x + b - y)^2" --emit python
+      chainsym grad "x1*x2*x3" --emit c -o grad.c
+    """
+    bounds = _limits(limits)
+    if target is not None:
+        _emit(_run(lambda: api.gradient_code(_read(expr, bounds), target, where=where, limits=bounds)), output, "code")
+        return
+    derivation = _run(lambda: api.diff(_read(expr, bounds), "all", mode="reverse", where=where,
+                                       verify=not no_verify, limits=bounds))
+    _emit(FORMATS[fmt](derivation), output, fmt)
+    _exit_for(derivation)
 
 
 @cli.command("graph")

@@ -29,15 +29,16 @@ def decompose(expr: sp.Expr, limits: Limits = DEFAULT_LIMITS) -> Graph:
     by_key: dict[tuple[object, ...], sp.Symbol] = {}
     nodes: list[Node] = []
     value: dict[sp.Basic, sp.Expr] = {}
+    products: list[tuple[sp.Symbol, tuple[Operand, ...]]] = []
     for sub in postorder(expr):
         depth[id(sub)] = 1 + max((depth[id(a)] for a in sub.args), default=0)
-        operand[id(sub)] = _operand(sub, operand, by_key, nodes, value, prefix, limits, depth[id(sub)])
+        operand[id(sub)] = _operand(sub, operand, by_key, nodes, value, prefix, limits, depth[id(sub)], products)
     return Graph(source=expr, variables=variables, nodes=tuple(nodes), output=operand[id(expr)])
 
 
 def _operand(sub: sp.Basic, operand: dict[int, Operand], by_key: dict[tuple[object, ...], sp.Symbol],
              nodes: list[Node], value: dict[sp.Basic, sp.Expr], prefix: str, limits: Limits,
-             depth: int) -> Operand:
+             depth: int, products: list[tuple[sp.Symbol, tuple[Operand, ...]]]) -> Operand:
     """The operand standing for sub: itself for a leaf or constant, else a (new or shared) node symbol."""
     if isinstance(sub, sp.Symbol):
         return sub
@@ -56,7 +57,54 @@ def _operand(sub: sp.Basic, operand: dict[int, Operand], by_key: dict[tuple[obje
         raise LimitError("max_nodes", f"the expression has more than {limits.max_nodes} distinct operations")
     symbol = sp.Symbol(intermediate(prefix, len(nodes) + 1), real=True)
     evaluated = build(sub.func, tuple(value.get(a, a) for a in args), depth <= EVALUATE_DEPTH)
-    nodes.append(Node(symbol=symbol, op=sub.func, args=args, expr=evaluated, depth=depth))
+    written = args
+    if sub.func is sp.Mul and len(args) > 2:
+        written = _reuse_product(args, products)
+        # exact by construction (the earlier node is its coefficient times its factors); where SymPy
+        # evaluates, it confirms: only ever a rewriting SymPy agrees is the same product
+        if written != args and depth <= EVALUATE_DEPTH and \
+                build(sp.Mul, tuple(value.get(a, a) for a in written), True) != evaluated:
+            written = args
+        products.append((symbol, args))
+    nodes.append(Node(symbol=symbol, op=sub.func, args=written, expr=evaluated, depth=depth))
     by_key[key] = symbol
     value[symbol] = evaluated
     return symbol
+
+
+RECENT_PRODUCTS = 4
+"""how many of the latest product nodes a new product is compared with (bounded work per node)"""
+
+
+def _reuse_product(args: tuple[Operand, ...],
+                   products: list[tuple[sp.Symbol, tuple[Operand, ...]]]) -> tuple[Operand, ...]:
+    """SymPy flattens products: u·sin(u) iterated is one Mul of k+1 factors at every step, so a
+    graph of its nodes has k² edges. A product whose factors include all the factors of a recent
+    product node (up to a numeric coefficient) is written as that node times the rest: linear again.
+    """
+    coefficient, factors = _split_coefficient(args)
+    for earlier, their_args in sorted(products[-RECENT_PRODUCTS:], key=lambda p: -len(p[1])):
+        their_coefficient, theirs = _split_coefficient(their_args)
+        if len(theirs) < 2 or len(theirs) > len(factors):
+            continue
+        rest = list(factors)
+        try:
+            for f in theirs:
+                rest.remove(f)
+        except ValueError:
+            continue
+        ratio = coefficient / their_coefficient
+        return ((ratio,) if ratio != 1 else ()) + (earlier,) + tuple(rest)
+    return args
+
+
+def _split_coefficient(args: tuple[Operand, ...]) -> tuple[sp.Expr, list[Operand]]:
+    """A product's numeric coefficient and its other factors."""
+    coefficient: sp.Expr = sp.Integer(1)
+    factors = []
+    for a in args:
+        if a.is_Number:
+            coefficient *= a
+        else:
+            factors.append(a)
+    return coefficient, factors

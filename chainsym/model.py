@@ -229,6 +229,28 @@ class CheckResult:
     diagnosis: "Diagnosis | None" = None
 
 
+@dataclass(frozen=True)
+class Assignment:
+    """One statement of straight-line code: target = expr (one operation, or a few for a partial)."""
+
+    target: sp.Symbol
+    expr: sp.Expr
+
+
+@dataclass(frozen=True)
+class StraightLine:
+    """f and its gradient as straight-line code: the forward sweep, then the adjoint sweep."""
+
+    inputs: tuple[sp.Symbol, ...]
+    """the variables, in sorted name order (the order of the emitted function's arguments)"""
+    forward: tuple[Assignment, ...]
+    backward: tuple[Assignment, ...]
+    value: sp.Expr
+    """the symbol (or constant) holding f"""
+    gradient: tuple[sp.Expr, ...]
+    """the symbol (or constant) holding ∂f/∂v, for each input"""
+
+
 STATUS_RANK = {"mismatch": 0, "skipped": 1, "numeric": 2, "proved": 3}
 
 

@@ -32,14 +32,8 @@ PREAMBLE = r"""\documentclass{article}
 """
 
 
-class _Printer(LatexPrinter):
-    """SymPy's LaTeX; relu and softplus as operator names (sigmoid is σ already)."""
-
-    def _print_relu(self, expr: sp.Basic) -> str:
-        return r"\operatorname{relu}\left(" + self._print(expr.args[0]) + r"\right)"
-
-    def _print_softplus(self, expr: sp.Basic) -> str:
-        return r"\operatorname{softplus}\left(" + self._print(expr.args[0]) + r"\right)"
+_Printer = LatexPrinter
+"""SymPy's LaTeX printer; chainsym's own functions (sigmoid as σ, relu) bring their _latex."""
 
 
 def render(d: Derivation) -> str:
