@@ -19,7 +19,7 @@ def a_sin(n: int) -> tuple[sp.Expr, list[sp.Symbol]]:
     """a: sin(sin(…sin(x))), n deep."""
     u: sp.Expr = x
     for _ in range(n):
-        u = sp.sin(u)
+        u = sp.sin(u, evaluate=False)  # the same tree; SymPy's evaluation would recurse past depth ~400
     return u, [x]
 
 

@@ -21,6 +21,7 @@ from .functions import rewrite_primitives
 from .model import CheckResult, Derivation, Graph, Verification
 from .numeric import NotANumber, evaluate
 from .point import at_point
+from .share import free_prefix, program_form
 from .tidy import tidy_all
 from .verify import compare
 from .walk import Substituter, free_symbols
@@ -44,7 +45,7 @@ def decompose(expr: ExprLike, limits: Limits = DEFAULT_LIMITS) -> Graph:
 
 
 def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where: WhereLike = (),
-         at: AtLike = None, lr: ExprLike | float | None = None, verify: bool = True,
+         at: AtLike = None, lr: ExprLike | float | None = None, verify: bool = True, expand: bool = False,
          limits: Limits = DEFAULT_LIMITS) -> Derivation:
     """Differentiate expr over its graph, show every step, and verify the result against sympy.diff.
 
@@ -55,6 +56,8 @@ def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where:
     where: definitions of intermediate names ("x = s - sin(t)"), as in a program.
     at: a point "x=2,y=5" (or a mapping): every node's value and adjoint there, exactly.
     lr: with at, a learning rate: adds the gradient-descent update v − lr·∂f/∂v.
+    expand: show every result whole; by default a result whose tree passes limits.expand_nodes is
+      shown as a program of shared parts (Derivation.programs); Derivation.results always holds it whole.
     """
     if mode is not None and mode not in MODES:  # bad options fail before any work
         raise UsageError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -78,15 +81,18 @@ def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where:
     if verify:
         checks = tuple(verify_one(graph.value, v, r, graph.variables, limits) for v, r in zip(variables, results))
     point = at_point(graph, inputs, variables, rate, limits) if inputs is not None else None
+    prefix = free_prefix({v.name for v in graph.variables} | {n.name for n in graph.nodes})
+    programs = tuple(None if expand else program_form(r, limits.expand_nodes, prefix) for r in results)
     return Derivation(source=source, expr=shown, graph=graph, wrt=variables, mode=mode, forward=passes, results=results,
                       verifications=checks, reverse=backward, agreement=agreement,
-                      output_name=output_name, point=point)
+                      output_name=output_name, point=point, programs=programs)
 
 
 def grad(expr: ExprLike, wrt: WrtLike = None, *, where: WhereLike = (), verify: bool = True,
          limits: Limits = DEFAULT_LIMITS) -> dict[sp.Symbol, sp.Expr]:
     """∂f/∂v for every variable v (or those named), by one backpropagation sweep."""
-    d = diff(expr, "all" if wrt is None else wrt, mode="reverse", where=where, verify=verify, limits=limits)
+    d = diff(expr, "all" if wrt is None else wrt, mode="reverse", where=where, verify=verify, expand=True,
+             limits=limits)
     bad = [v for v in d.verifications if v.status == "mismatch"]
     if bad:
         raise AssertionError(f"chainsym's gradient disagrees with sympy.diff: {bad[0].detail}")

@@ -34,6 +34,9 @@ class Limits:
     """time for proving the difference 0 by simplify"""
     tidy_seconds: float = 1.0
     """time for tidying a result"""
+    expand_nodes: int = 2_000
+    """results whose expression tree is larger are shown as a program of shared parts (--expand:
+    whole)"""
 
     def replace(self, **changes: float) -> "Limits":
         """A copy with the named fields changed."""

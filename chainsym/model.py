@@ -251,6 +251,14 @@ class StraightLine:
     """the symbol (or constant) holding ∂f/∂v, for each input"""
 
 
+@dataclass(frozen=True)
+class ResultProgram:
+    """A large result as named shared parts t1..tk, each defined once, and the final expression."""
+
+    definitions: tuple[tuple[sp.Symbol, sp.Expr], ...]
+    result: sp.Expr
+
+
 STATUS_RANK = {"mismatch": 0, "skipped": 1, "numeric": 2, "proved": 3}
 
 
@@ -275,6 +283,8 @@ class Derivation:
     output_name: str = "f"
     """the name of the function: f, or the name a program gives its first definition"""
     point: "Point | None" = None
+    programs: tuple["ResultProgram | None", ...] = ()
+    """per result: the program it is shown as when too large to show whole (None: shown whole)"""
 
     @property
     def result(self) -> Union[sp.Expr, dict[sp.Symbol, sp.Expr]]:

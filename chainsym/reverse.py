@@ -21,18 +21,21 @@ def reverse(graph: Graph) -> ReversePass:
     adjoint: dict[sp.Basic, sp.Expr] = {}
     substitute = Substituter(graph.values)
     steps: list[AdjointStep] = []
+    # an adjoint holds the partials of every node above it: SymPy may evaluate it only when the
+    # whole graph is shallow (its argument sorting recurses through deep operands)
+    shallow = all(n.evaluated for n in graph.nodes)
     for node in reversed(graph.nodes):
         contributions = tuple(reversed(incoming.pop(node.symbol, ())))  # consumers in graph order
         if node.symbol == graph.output:
             total: sp.Expr = sp.Integer(1)
         else:
-            with evaluate(node.evaluated):
+            with evaluate(shallow):
                 total = sp.Add(*(c.downstream for c in contributions))
         adjoint[node.symbol] = total
         steps.append(AdjointStep(target=node.symbol, contributions=contributions, total=total))
         if total == 0:
             continue
-        with evaluate(node.evaluated and len(node.args) <= WIDE):  # a wide product's partials stay shared
+        with evaluate(shallow and len(node.args) <= WIDE):  # a wide product's partials stay shared
             for p in partials(node):
                 local = substitute(p.local)
                 downstream = local if total == 1 else sp.Mul(total, local)

@@ -38,6 +38,8 @@ def show(expr: sp.Basic) -> str:
         return sstr(expr)
     except ValueError:  # an integer past Python's digit limit for str()
         return "<expression with an integer too long to print>"
+    except RecursionError:  # SymPy's printer recurses: a chain nested hundreds deep
+        return f"<expression nested too deeply to print whole ({dag_size(expr, 10**9)} distinct operations)>"
 
 
 def show_local(expr: sp.Basic) -> str:
@@ -142,3 +144,28 @@ def split_index(name: str) -> tuple[str, str]:
     """u12 → ("u", "12"), u_i → ("u", "i"), x → ("x", ""): where an adjoint's bar goes."""
     m = _INDEXED.match(name)
     return (m.group(1), m.group(2)) if m and len(m.group(1)) < len(name) else (name, "")
+
+
+STEP_NODES = 300
+"""a step whose derivative has a larger expression tree is shown by name (cos(u2)·du2/dx), not
+expanded: in a deep graph the expansions grow with every step"""
+
+
+def by_name(total: sp.Expr) -> bool:
+    """Whether a step (whose result is total) is shown with its arguments' derivatives by name."""
+    return tree_size(total, STEP_NODES) > STEP_NODES
+
+
+def named_products(step: ForwardStep, wrt: str) -> str:
+    """A forward step with the arguments' derivatives by name: cos(u2)·du2/dx."""
+    return " + ".join(show(t.partial.local) if t.partial.arg.name == wrt else
+                      f"{factor(t.partial.local)}·{total(t.partial.arg.name, wrt)}" for t in step.terms)
+
+
+def program_note(d: Derivation, i: int) -> str:
+    """Why result i is shown as a program."""
+    program = d.programs[i] if d.programs else None
+    if program is None:
+        return ""
+    return (f"(too large to show whole: a program of {len(program.definitions)} shared parts, defined below; "
+            "--expand prints it whole)")

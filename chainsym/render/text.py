@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..model import Derivation, ForwardPass, Point, PointValue, ReversePass
 from ..naming import partial, total
-from .common import (adjoint_name, brief, factor, number, products, result_name, rule, show, show_local,
+from .common import (adjoint_name, brief, by_name, named_products, program_note, factor, number, products, result_name, rule, show, show_local,
                      verdict, verification_for)
 
 
@@ -17,7 +17,7 @@ def render(d: Derivation) -> str:
     if d.reverse is not None:
         lines += _reverse(d.reverse, d)
     for i in range(len(d.wrt)):
-        lines.append(f"{result_name(d, i)} = {show(d.results[i])}")
+        lines += _result(d, i)
     if d.agreement:
         lines.append(d.agreement)
     if d.point is not None:
@@ -28,10 +28,20 @@ def render(d: Derivation) -> str:
 
 
 def render_result(d: Derivation) -> str:
-    """Only the result(s): one line, or one `name = value` line per variable."""
-    if len(d.wrt) == 1:
+    """Only the result(s): one line, or one `name = value` line per variable (a large result:
+    its program's definitions follow)."""
+    if len(d.wrt) == 1 and not (d.programs and d.programs[0]):
         return show(d.results[0]) + "\n"
-    return "".join(f"{result_name(d, i)} = {show(r)}\n" for i, r in enumerate(d.results))
+    return "".join(line + "\n" for i in range(len(d.wrt)) for line in _result(d, i))
+
+
+def _result(d: Derivation, i: int) -> list[str]:
+    """df/dx = result, or for a large one its final expression, a note, and its definitions."""
+    program = d.programs[i] if d.programs else None
+    if program is None:
+        return [f"{result_name(d, i)} = {show(d.results[i])}"]
+    return [f"{result_name(d, i)} = {show(program.result)}   {program_note(d, i)}",
+            *(f"  {name} = {show(value)}" for name, value in program.definitions)]
 
 
 def _graph(d: Derivation) -> list[str]:
@@ -54,6 +64,9 @@ def _forward(fp: ForwardPass, d: Derivation) -> list[str]:
     rows = []
     for step in fp.steps:
         left = f"{total(step.node.name, x)} = {rule(step, x)}"
+        if by_name(step.total):
+            rows.append((left, f"= {named_products(step, x)}"))
+            continue
         shown = products(step, x)
         result = show(step.total)
         rows.append((left, f"= {shown}" if shown == result else f"= {shown} = {result}"))
@@ -79,6 +92,10 @@ def _reverse(rp: ReversePass, d: Derivation) -> list[str]:
             continue
         formula = " + ".join(f"{adjoint_name(d, c.consumer.name)} · {partial(c.consumer.name, step.target.name)}"
                              for c in step.contributions)
+        if by_name(step.total):
+            rows.append((f"{name} = {formula}", "= " + " + ".join(
+                f"{adjoint_name(d, c.consumer.name)}·{factor(c.partial.local)}" for c in step.contributions)))
+            continue
         if len(step.contributions) == 1:
             c = step.contributions[0]
             rows.append((f"{name} = {formula}",
