@@ -143,9 +143,12 @@ def cli() -> None:
 @click.option("--lr", default=None, type=TEXT, metavar="RATE", help="With --at: add the gradient-descent step v - RATE*df/dv.")
 @click.option("--no-verify", is_flag=True, help="Skip the check against sympy.diff.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the result.")
+@click.option("--expand", is_flag=True,
+              help="Print a large result whole, not as a program of shared parts t1..tk.")
 @limit_option
 def diff_command(expr: str, wrt: str | None, fmt: str, output: str | None, mode: str | None, where: tuple[str, ...],
-                 at: str | None, lr: str | None, no_verify: bool, quiet: bool, limits: tuple[str, ...]) -> None:
+                 at: str | None, lr: str | None, no_verify: bool, quiet: bool, expand: bool,
+                 limits: tuple[str, ...]) -> None:
     """Differentiate EXPR step by step and verify the result.
 
     EXPR is an expression, or a program whose first line defines the output:
@@ -164,7 +167,7 @@ def diff_command(expr: str, wrt: str | None, fmt: str, output: str | None, mode:
     """
     bounds = _limits(limits)
     derivation = _run(lambda: api.diff(_read(expr, bounds), wrt, mode=mode, where=where, at=at, lr=lr,
-                                       verify=not no_verify, limits=bounds))
+                                       verify=not no_verify, expand=expand, limits=bounds))
     if quiet and fmt == "text":
         _emit(text_render.render_result(derivation), output, fmt)
     else:

@@ -10,7 +10,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from ..model import Derivation, ForwardPass, Point, PointValue, ReversePass, Verification
+from ..model import Derivation, ForwardPass, Point, PointValue, ResultProgram, ReversePass, Verification
 from .common import rule, show, show_local
 
 SCHEMA = "chainsym.derivation"
@@ -29,7 +29,9 @@ def data(d: Derivation) -> dict[str, Any]:
         "variables": [v.name for v in d.graph.variables],
         "wrt": names[0] if single else names,
         "mode": d.mode,
-        "result": show(d.results[0]) if single else {n: show(r) for n, r in zip(names, d.results)},
+        "result": _result(d, 0) if single else {n: _result(d, i) for i, n in enumerate(names)},
+        "result_form": _form(d, 0) if single else {n: _form(d, i) for i, n in enumerate(names)},
+        "result_programs": {n: _program(p) for n, p in zip(names, d.programs) if p is not None},
         "output": show(d.graph.output),
         "nodes": [
             {"name": n.name, "op": n.op_name, "local": show_local(n.local),
@@ -54,6 +56,24 @@ def schema(name: str = "derivation") -> dict[str, Any]:
 
 def render(d: Derivation) -> str:
     return json.dumps(data(d), ensure_ascii=False, indent=2) + "\n"
+
+
+def _program(p: ResultProgram) -> dict[str, Any]:
+    return {"definitions": [[name.name, show(value)] for name, value in p.definitions], "result": show(p.result)}
+
+
+def _program_of(d: Derivation, i: int) -> ResultProgram | None:
+    return d.programs[i] if d.programs else None
+
+
+def _form(d: Derivation, i: int) -> str:
+    """'expression' (the result whole) or 'program' (its final expression over shared parts)."""
+    return "expression" if _program_of(d, i) is None else "program"
+
+
+def _result(d: Derivation, i: int) -> str:
+    program = _program_of(d, i)
+    return show(d.results[i]) if program is None else show(program.result)
 
 
 def _steps(fp: ForwardPass) -> list[dict[str, Any]]:

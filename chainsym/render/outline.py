@@ -12,7 +12,7 @@ from typing import Union
 import sympy as sp
 
 from ..model import Derivation, ForwardPass, Point, PointValue, ReversePass
-from .common import brief, products, result_name, show, verdict, verification_for
+from .common import brief, by_name, products, program_note, result_name, show, verdict, verification_for
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,15 @@ def outline(d: Derivation) -> tuple[Section, ...]:
     sections += [_forward(fp, d) for fp in d.forward]
     if d.reverse is not None:
         sections.append(_backward(d.reverse, d))
-    results = tuple(Row(_result_name(d, i), (Op("="), Ex(r))) for i, r in enumerate(d.results))
-    sections.append(Section("result", "Result", "", results, (d.agreement,) if d.agreement else ()))
+    results: list[Row] = []
+    for i, r in enumerate(d.results):
+        program = d.programs[i] if d.programs else None
+        if program is None:
+            results.append(Row(_result_name(d, i), (Op("="), Ex(r))))
+            continue
+        results.append(Row(_result_name(d, i), (Op("="), Ex(program.result)), program_note(d, i)))
+        results += [Row((Name(name.name),), (Op("="), Ex(value))) for name, value in program.definitions]
+    sections.append(Section("result", "Result", "", tuple(results), (d.agreement,) if d.agreement else ()))
     if d.point is not None:
         sections.append(_point(d.point, d))
     verdicts = tuple(verdict(verification_for(d, i), x.name, d.output_name) for i, x in enumerate(d.wrt))
@@ -155,10 +162,11 @@ def _forward(fp: ForwardPass, d: Derivation) -> Section:
                 names.append(Op("+"))
                 values.append(Op("+"))
             names += [Partial(u, a)] if a == x else [Partial(u, a), Op("·"), Total(a, x)]
+            derivative: Piece = Total(a, x) if by_name(step.total) else Ex(term.derivative, factor=True)
             values += [Ex(term.partial.local)] if a == x else [Ex(term.partial.local, factor=True), Op("·"),
-                                                               Ex(term.derivative, factor=True)]
+                                                               derivative]
         right: list[Piece] = [Op("="), *names, Op("="), *values]
-        if products(step, x) != show(step.total):
+        if not by_name(step.total) and products(step, x) != show(step.total):
             right += [Op("="), Ex(step.total)]
         rows.append(Row((Total(u, x),), tuple(right)))
     lines = ()
@@ -189,10 +197,12 @@ def _backward(rp: ReversePass, d: Derivation) -> Section:
                 formula.append(Op("+"))
                 values.append(Op("+"))
             formula += [Adjoint(c.consumer.name), Op("·"), Partial(c.consumer.name, target)]
-            values += [Ex(c.upstream, factor=True), Op("×"), Ex(c.partial.local, factor=True)]
+            upstream: Piece = Adjoint(c.consumer.name) if by_name(step.total) else Ex(c.upstream, factor=True)
+            values += [upstream, Op("×"), Ex(c.partial.local, factor=True)]
         note = "summed over its consumers " + ", ".join(c.consumer.name for c in step.contributions) \
             if len(step.contributions) > 1 else ""
-        rows.append(Row((Adjoint(target),), (*formula, *values, Op("="), Ex(step.total)), note))
+        total: tuple[Piece, ...] = () if by_name(step.total) else (Op("="), Ex(step.total))
+        rows.append(Row((Adjoint(target),), (*formula, *values, *total), note))
     law = (Adjoint("u"), Op("="), Op("Σc"), Adjoint("c"), Op("·"), Partial("c", "u"))
     return Section("backward", "Backpropagation",
                    f"the adjoint of u is d{f}/du, the total through every path from u to {f}: the sum over the "
