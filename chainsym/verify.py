@@ -13,13 +13,18 @@ from collections.abc import Sequence
 import mpmath
 import sympy as sp
 
-from . import bounded
+from dataclasses import replace
+
+from . import bounded, fast
 from .functions import rewrite_primitives
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Verification
 from .numeric import NotANumber, Value, evaluate, finite
 from .walk import tree_size
 
+FAST_TREE = 500
+"""with SymEngine installed, it is the oracle for expressions whose tree is larger than this (on
+small ones sympy.diff is quick and its results read like chainsym's, so proofs stay symbolic)"""
 POINTS = 5
 """random points a numeric check needs"""
 ATTEMPTS = 80
@@ -41,18 +46,36 @@ def verify(expr: sp.Expr, wrt: sp.Symbol, claimed: sp.Expr, variables: Sequence[
 
     When sympy.diff does not finish in time, central differences of expr are the oracle.
     """
+    large = tree_size(expr, FAST_TREE) > FAST_TREE
+    if large:
+        verdict = _symengine(expr, wrt, claimed, variables, limits)
+        if verdict is not None:
+            return verdict
     if tree_size(expr, limits.oracle_tree) > limits.oracle_tree:
         reason = f"f's expression tree has more than {limits.oracle_tree} nodes, too many for sympy.diff"
         return differences(expr, wrt, claimed, variables, reason)
     try:
         expected = oracle(expr, wrt, limits.verify_seconds)
-    except bounded.Timeout:
-        reason = f"sympy.diff did not finish within {limits.verify_seconds:g} s"
-        return differences(expr, wrt, claimed, variables, reason)
     except bounded.Unavailable as exc:
-        reason = f"sympy.diff failed ({str(exc)[:60]})"
+        verdict = None if large else _symengine(expr, wrt, claimed, variables, limits)
+        if verdict is not None:
+            return verdict
+        reason = (f"sympy.diff did not finish within {limits.verify_seconds:g} s" if isinstance(exc, bounded.Timeout)
+                  else f"sympy.diff failed ({str(exc)[:60]})")
         return differences(expr, wrt, claimed, variables, reason)
     return compare(claimed, expected, variables, limits, expr)
+
+
+def _symengine(expr: sp.Expr, wrt: sp.Symbol, claimed: sp.Expr, variables: Sequence[sp.Symbol],
+               limits: Limits) -> Verification | None:
+    """The verdict with SymEngine's diff as the oracle, or None where it is not installed or cannot say."""
+    if not fast.available():
+        return None
+    try:
+        expected = bounded.run(lambda: fast.diff(rewrite_primitives(expr), wrt), limits.verify_seconds)
+    except (fast.Unconvertible, bounded.Unavailable, RecursionError):
+        return None  # an operation SymEngine lacks, or too slow: SymPy's oracle, then differences
+    return replace(compare(claimed, expected, variables, limits, expr), oracle="symengine.diff")
 
 
 def compare(ours: sp.Expr, expected: sp.Expr, variables: Sequence[sp.Symbol], limits: Limits,

@@ -39,6 +39,14 @@ def close_at_points(a: sp.Expr, b: sp.Expr, variables: list[sp.Symbol], points: 
 
 
 @pytest.fixture
+def without_symengine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if the optional SymEngine back end were not installed."""
+    from chainsym import fast
+
+    monkeypatch.setattr(fast, "available", lambda: False)
+
+
+@pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
 

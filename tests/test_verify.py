@@ -54,7 +54,7 @@ def logistic(k: int) -> sp.Expr:
     return expr
 
 
-def test_slow_oracle_falls_back_to_central_differences() -> None:
+def test_slow_oracle_falls_back_to_central_differences(without_symengine: None) -> None:
     expr = logistic(12)
     right = sp.diff(expr, x)
     v = verify(expr, x, right, [x], Limits(verify_seconds=0.05, oracle_tree=10**9))
@@ -62,7 +62,7 @@ def test_slow_oracle_falls_back_to_central_differences() -> None:
     assert v.detail == "sympy.diff did not finish within 0.05 s; equal at 5 random real points"
 
 
-def test_huge_tree_goes_straight_to_central_differences() -> None:
+def test_huge_tree_goes_straight_to_central_differences(without_symengine: None) -> None:
     expr = logistic(12)
     v = verify(expr, x, sp.diff(expr, x), [x])
     assert (v.status, v.oracle) == ("numeric", "central differences (mpmath.diff)")
@@ -70,7 +70,7 @@ def test_huge_tree_goes_straight_to_central_differences() -> None:
                         "equal at 5 random real points")
 
 
-def test_central_differences_catch_a_wrong_derivative() -> None:
+def test_central_differences_catch_a_wrong_derivative(without_symengine: None) -> None:
     expr = logistic(12)
     v = verify(expr, x, sp.diff(expr, x) + x / 10**6, [x], Limits(verify_seconds=0.05))
     assert v.status == "mismatch" and "central differences give" in v.detail

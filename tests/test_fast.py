@@ -1,0 +1,46 @@
+"""The optional SymEngine back end: conversions both ways over the DAG, and the oracle it gives
+for large expressions. Without SymEngine (as if uninstalled) the SymPy path is tested in test_verify."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+import chainsym
+from chainsym import fast
+from chainsym.verify import verify
+
+pytest.importorskip("symengine", reason="the fast extra (symengine) is not installed")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from families import FAMILIES  # noqa: E402
+
+x, y = sp.symbols("x y", real=True)
+
+
+@pytest.mark.parametrize("expr", [sp.sin(x + x**2), sp.exp(x) / (1 + y**2), sp.atan(x * y) - sp.Rational(7, 2) * x,
+                                  sp.log(x**2 + 1) * sp.sqrt(y), sp.pi * sp.E * sp.cosh(x)])
+def test_round_trip_and_derivative(expr: sp.Expr) -> None:
+    assert sp.simplify(fast.to_sympy(fast.to_symengine(expr), {"x": x, "y": y}) - expr) == 0
+    assert sp.simplify(fast.diff(expr, x) - sp.diff(expr, x)) == 0
+
+
+def test_unknown_operations_are_refused() -> None:
+    with pytest.raises(fast.Unconvertible):
+        fast.to_symengine(sp.Heaviside(x, 0) + sp.Float(0.5))
+
+
+def test_large_expressions_are_checked_against_symengine() -> None:
+    expr, _ = FAMILIES["b1"][1](30)  # a tree of about 10^14 nodes as SymPy writes it
+    d = chainsym.diff(expr)
+    assert d.verification is not None
+    assert (d.verification.status, d.verification.oracle) == ("numeric", "symengine.diff")
+    wrong = verify(expr, x, d.results[0] + x / 10**9, [x])
+    assert wrong.status == "mismatch" and wrong.oracle == "symengine.diff"
+
+
+def test_small_expressions_keep_sympy_diff() -> None:
+    d = chainsym.diff("sin(x+x^2)")
+    assert d.verification is not None and (d.verification.method, d.verification.oracle) == ("identical", "sympy.diff")
