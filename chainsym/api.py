@@ -23,7 +23,7 @@ from .numeric import NotANumber, evaluate
 from .point import at_point
 from .share import free_prefix, program_form
 from .tidy import tidy_all
-from .verify import compare
+from .verify import compare, verify_gradient
 from .walk import Substituter, free_symbols
 from .verify import verify as verify_one
 
@@ -32,6 +32,8 @@ WrtLike = Union[None, str, sp.Symbol, Iterable[Union[str, sp.Symbol]]]
 WhereLike = Union[Sequence[str], Mapping[str, ExprLike]]
 AtLike = Union[None, str, Mapping[Union[str, sp.Symbol], Union[ExprLike, int, float]]]
 MODES = ("forward", "reverse", "both")
+GRADIENT_BATCH = 8
+"""more variables than this are verified together (SymEngine, numerically) where SymEngine is installed"""
 
 
 def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> sp.Expr:
@@ -57,7 +59,7 @@ def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where:
     at: a point "x=2,y=5" (or a mapping): every node's value and adjoint there, exactly.
     lr: with at, a learning rate: adds the gradient-descent update v − lr·∂f/∂v.
     expand: show every result whole; by default a result whose tree passes limits.expand_nodes is
-      shown as a program of shared parts (Derivation.programs); Derivation.results always holds it whole.
+      shown over named shared parts (Derivation.program); Derivation.results always holds it whole.
     """
     if mode is not None and mode not in MODES:  # bad options fail before any work
         raise UsageError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -79,13 +81,15 @@ def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where:
     agreement = _agreement(passes, backward, graph, limits) if mode == "both" else ""
     checks: tuple[Verification, ...] = ()
     if verify:
-        checks = tuple(verify_one(graph.value, v, r, graph.variables, limits) for v, r in zip(variables, results))
+        batch = verify_gradient(graph.value, variables, results, graph.variables, limits) \
+            if len(variables) > GRADIENT_BATCH else None
+        checks = batch or tuple(verify_one(graph.value, v, r, graph.variables, limits) for v, r in zip(variables, results))
     point = at_point(graph, inputs, variables, rate, limits) if inputs is not None else None
     prefix = free_prefix({v.name for v in graph.variables} | {n.name for n in graph.nodes})
-    programs = tuple(None if expand else program_form(r, limits.expand_nodes, prefix) for r in results)
+    program = None if expand else program_form(results, limits.expand_nodes, prefix)
     return Derivation(source=source, expr=shown, graph=graph, wrt=variables, mode=mode, forward=passes, results=results,
                       verifications=checks, reverse=backward, agreement=agreement,
-                      output_name=output_name, point=point, programs=programs)
+                      output_name=output_name, point=point, program=program)
 
 
 def grad(expr: ExprLike, wrt: WrtLike = None, *, where: WhereLike = (), verify: bool = True,

@@ -10,6 +10,7 @@ installed, `available()` is False and nothing here is used.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import sympy as sp
@@ -101,3 +102,16 @@ def diff(expr: sp.Expr, wrt: sp.Symbol) -> sp.Expr:
             symbols[sub.name] = sub
     derivative = se.diff(to_symengine(expr), se.Symbol(wrt.name))
     return to_sympy(derivative, symbols)
+
+
+def gradient_function(expr: sp.Expr, wrt: "list[sp.Symbol] | tuple[sp.Symbol, ...]",
+                      variables: "list[sp.Symbol] | tuple[sp.Symbol, ...]") -> "Callable[[list[float]], list[float]]":
+    """SymEngine's ∂f/∂w for each w, compiled together (common subexpressions once) into one
+    function of the variables' values, in double precision."""
+    se = _symengine()
+    if se is None:
+        raise Unconvertible("symengine is not installed")
+    f = to_symengine(expr)
+    derivatives = [se.diff(f, se.Symbol(w.name)) for w in wrt]
+    compiled = se.Lambdify([se.Symbol(v.name) for v in variables], derivatives, real=True, cse=True)
+    return lambda values: [float(v) for v in compiled(values)]

@@ -253,10 +253,12 @@ class StraightLine:
 
 @dataclass(frozen=True)
 class ResultProgram:
-    """A large result as named shared parts t1..tk, each defined once, and the final expression."""
+    """Large results as named shared parts t1..tk, each defined once (shared between the results
+    too), and each result's final expression over them."""
 
     definitions: tuple[tuple[sp.Symbol, sp.Expr], ...]
-    result: sp.Expr
+    results: tuple[sp.Expr | None, ...]
+    """per result: its final expression, or None when it is small enough to show whole"""
 
 
 STATUS_RANK = {"mismatch": 0, "skipped": 1, "numeric": 2, "proved": 3}
@@ -283,8 +285,8 @@ class Derivation:
     output_name: str = "f"
     """the name of the function: f, or the name a program gives its first definition"""
     point: "Point | None" = None
-    programs: tuple["ResultProgram | None", ...] = ()
-    """per result: the program it is shown as when too large to show whole (None: shown whole)"""
+    program: "ResultProgram | None" = None
+    """how the results too large to show whole are shown (None: every result is shown whole)"""
 
     @property
     def result(self) -> Union[sp.Expr, dict[sp.Symbol, sp.Expr]]:

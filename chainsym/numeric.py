@@ -6,7 +6,7 @@ and no repeated work (SymPy's evalf and plain lambdify recurse over the tree).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import mpmath
@@ -46,6 +46,18 @@ def evaluate(expr: sp.Expr, point: Mapping[sp.Symbol, Value], dps: int | None = 
             if real and isinstance(value, mpmath.mpc) and abs(value.imag) > mpmath.mpf(10) ** (-dps // 2) * max(1, abs(value)):
                 raise NotANumber(f"{type(sub).__name__} is not real here")
         return memo[id(expr)]
+
+
+def evaluate_all(exprs: Sequence[sp.Expr], point: Mapping[sp.Symbol, Value], dps: int = 30) -> list[Value]:
+    """The values of several expressions at one point, their shared subexpressions computed once
+    (the components of a gradient share almost everything)."""
+    roots = sp.Tuple(*exprs)  # one walk over all of them: each distinct subexpression once
+    with mpmath.workdps(dps):
+        memo: dict[int, Value] = {}
+        for sub in postorder(roots):
+            if sub is not roots:
+                memo[id(sub)] = _value(sub, memo, point, dps)
+        return [memo[id(e)] for e in roots.args]
 
 
 def _value(sub: sp.Basic, memo: dict[int, Value], point: Mapping[sp.Symbol, Value], dps: int) -> Value:

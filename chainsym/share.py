@@ -8,6 +8,8 @@ counted as one) grows past LINE_NODES, so every definition prints in a line or t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sympy as sp
 
 from .model import ResultProgram
@@ -17,16 +19,19 @@ LINE_NODES = 60
 """largest tree a definition may hold before a part of it is named too"""
 
 
-def program_form(expr: sp.Expr, threshold: int, prefix: str = "t") -> ResultProgram | None:
-    """expr as named definitions and a final expression, or None when its tree has at most
-    `threshold` nodes (then it is shown whole)."""
-    if expr.is_Atom or tree_size(expr, threshold) <= threshold:
+def program_form(exprs: Sequence[sp.Expr], threshold: int, prefix: str = "t") -> ResultProgram | None:
+    """The expressions whose trees have more than `threshold` nodes as named shared definitions
+    (one walk over all of them) and final expressions; None when every one is small enough to show whole."""
+    large = [i for i, e in enumerate(exprs) if not e.is_Atom and tree_size(e, threshold) > threshold]
+    if not large:
         return None
-    order = list(postorder(expr))
+    roots = sp.Tuple(*(exprs[i] for i in large))
+    order = list(postorder(roots))
     uses: dict[int, int] = {}
     for sub in order:
         for a in sub.args:
             uses[id(a)] = uses.get(id(a), 0) + 1
+    tops = {id(e) for e in roots.args}
     size: dict[int, int] = {}
     named: dict[int, sp.Symbol] = {}
     written: dict[int, sp.Basic] = {}
@@ -35,19 +40,22 @@ def program_form(expr: sp.Expr, threshold: int, prefix: str = "t") -> ResultProg
         if sub.is_Atom or not sub.args:
             size[id(sub)], written[id(sub)] = 1, sub
             continue
+        if sub is roots:
+            continue
         args = tuple(written[id(a)] for a in sub.args)
         if isinstance(sub, (sp.Add, sp.Mul)):  # (a·b)·c as built unevaluated reads a·b·c
             args = tuple(b for a in args for b in (a.args if type(a) is type(sub) else (a,)))
         here = sub if args == sub.args else sub.func(*args, evaluate=False)
         size[id(sub)] = 1 + sum(size[id(a)] for a in sub.args)
-        if sub is not expr and (uses.get(id(sub), 0) > 1 or size[id(sub)] > LINE_NODES):
+        if id(sub) not in tops and (uses.get(id(sub), 0) > 1 or size[id(sub)] > LINE_NODES):
             symbol = sp.Symbol(f"{prefix}{len(definitions) + 1}", real=True)
             definitions.append((symbol, here))
             named[id(sub)] = symbol
             written[id(sub)], size[id(sub)] = symbol, 1
         else:
             written[id(sub)] = here
-    return ResultProgram(tuple(definitions), written[id(expr)])  # type: ignore[arg-type]
+    finals = {i: written[id(exprs[i])] for i in large}
+    return ResultProgram(tuple(definitions), tuple(finals.get(i) for i in range(len(exprs))))  # type: ignore[arg-type]
 
 
 def free_prefix(taken: set[str]) -> str:

@@ -16,8 +16,19 @@ from .limits import DEFAULT_LIMITS, Limits
 from .walk import rebuild, tree_size
 
 
+TOTAL_OPS = 25
+"""all results together may hold this many times limits.tidy_ops tree nodes, or none is tidied
+(all or none, so that the results of one derivation read alike)"""
+
+
 def tidy_all(exprs: Sequence[sp.Expr], limits: Limits = DEFAULT_LIMITS) -> tuple[sp.Expr, ...]:
     """Each expression tidied; simplification shares one budget of limits.tidy_seconds."""
+    budget = TOTAL_OPS * limits.tidy_ops
+    total = 0
+    for e in exprs:
+        total += tree_size(e, budget)
+        if total > budget:
+            return tuple(exprs)
     deadline = time.monotonic() + limits.tidy_seconds
     return tuple(tidy(e, limits, deadline) for e in exprs)
 

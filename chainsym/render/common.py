@@ -162,10 +162,12 @@ def named_products(step: ForwardStep, wrt: str) -> str:
                       f"{factor(t.partial.local)}·{total(t.partial.arg.name, wrt)}" for t in step.terms)
 
 
-def program_note(d: Derivation, i: int) -> str:
-    """Why result i is shown as a program."""
-    program = d.programs[i] if d.programs else None
-    if program is None:
-        return ""
-    return (f"(too large to show whole: a program of {len(program.definitions)} shared parts, defined below; "
-            "--expand prints it whole)")
+def final(d: Derivation, i: int) -> sp.Expr | None:
+    """Result i written over the shared parts t1..tk, or None when it is shown whole."""
+    return d.program.results[i] if d.program is not None else None
+
+
+def program_note(d: Derivation) -> str:
+    """Why a result is shown over shared parts."""
+    count = len(d.program.definitions) if d.program is not None else 0
+    return f"(too large to show whole: written over {count} shared parts, defined below; --expand prints it whole)"

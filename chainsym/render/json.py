@@ -10,8 +10,8 @@ import json
 from importlib import resources
 from typing import Any
 
-from ..model import Derivation, ForwardPass, Point, PointValue, ResultProgram, ReversePass, Verification
-from .common import rule, show, show_local
+from ..model import Derivation, ForwardPass, Point, PointValue, ReversePass, Verification
+from .common import final, rule, show, show_local
 
 SCHEMA = "chainsym.derivation"
 VERSION = 1
@@ -31,7 +31,8 @@ def data(d: Derivation) -> dict[str, Any]:
         "mode": d.mode,
         "result": _result(d, 0) if single else {n: _result(d, i) for i, n in enumerate(names)},
         "result_form": _form(d, 0) if single else {n: _form(d, i) for i, n in enumerate(names)},
-        "result_programs": {n: _program(p) for n, p in zip(names, d.programs) if p is not None},
+        "result_program": None if d.program is None else {
+            "definitions": [[name.name, show(value)] for name, value in d.program.definitions]},
         "output": show(d.graph.output),
         "nodes": [
             {"name": n.name, "op": n.op_name, "local": show_local(n.local),
@@ -58,22 +59,14 @@ def render(d: Derivation) -> str:
     return json.dumps(data(d), ensure_ascii=False, indent=2) + "\n"
 
 
-def _program(p: ResultProgram) -> dict[str, Any]:
-    return {"definitions": [[name.name, show(value)] for name, value in p.definitions], "result": show(p.result)}
-
-
-def _program_of(d: Derivation, i: int) -> ResultProgram | None:
-    return d.programs[i] if d.programs else None
-
-
 def _form(d: Derivation, i: int) -> str:
     """'expression' (the result whole) or 'program' (its final expression over shared parts)."""
-    return "expression" if _program_of(d, i) is None else "program"
+    return "expression" if final(d, i) is None else "program"
 
 
 def _result(d: Derivation, i: int) -> str:
-    program = _program_of(d, i)
-    return show(d.results[i]) if program is None else show(program.result)
+    shown = final(d, i)
+    return show(d.results[i]) if shown is None else show(shown)
 
 
 def _steps(fp: ForwardPass) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from typing import Union
 import sympy as sp
 
 from ..model import Derivation, ForwardPass, Point, PointValue, ReversePass
-from .common import brief, by_name, products, program_note, result_name, show, verdict, verification_for
+from .common import brief, by_name, final, products, program_note, result_name, show, verdict, verification_for
 
 
 @dataclass(frozen=True)
@@ -114,12 +114,11 @@ def outline(d: Derivation) -> tuple[Section, ...]:
         sections.append(_backward(d.reverse, d))
     results: list[Row] = []
     for i, r in enumerate(d.results):
-        program = d.programs[i] if d.programs else None
-        if program is None:
-            results.append(Row(_result_name(d, i), (Op("="), Ex(r))))
-            continue
-        results.append(Row(_result_name(d, i), (Op("="), Ex(program.result)), program_note(d, i)))
-        results += [Row((Name(name.name),), (Op("="), Ex(value))) for name, value in program.definitions]
+        shown = final(d, i)
+        results.append(Row(_result_name(d, i), (Op("="), Ex(r))) if shown is None else
+                       Row(_result_name(d, i), (Op("="), Ex(shown)), program_note(d)))
+    if d.program is not None:
+        results += [Row((Name(name.name),), (Op("="), Ex(value))) for name, value in d.program.definitions]
     sections.append(Section("result", "Result", "", tuple(results), (d.agreement,) if d.agreement else ()))
     if d.point is not None:
         sections.append(_point(d.point, d))

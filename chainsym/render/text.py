@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..model import Derivation, ForwardPass, Point, PointValue, ReversePass
 from ..naming import partial, total
-from .common import (adjoint_name, brief, by_name, named_products, program_note, factor, number, products, result_name, rule, show, show_local,
+from .common import (adjoint_name, brief, by_name, final, named_products, program_note, factor, number, products, result_name, rule, show, show_local,
                      verdict, verification_for)
 
 
@@ -16,8 +16,7 @@ def render(d: Derivation) -> str:
         lines += _forward(fp, d)
     if d.reverse is not None:
         lines += _reverse(d.reverse, d)
-    for i in range(len(d.wrt)):
-        lines += _result(d, i)
+    lines += _results(d)
     if d.agreement:
         lines.append(d.agreement)
     if d.point is not None:
@@ -30,18 +29,21 @@ def render(d: Derivation) -> str:
 def render_result(d: Derivation) -> str:
     """Only the result(s): one line, or one `name = value` line per variable (a large result:
     its program's definitions follow)."""
-    if len(d.wrt) == 1 and not (d.programs and d.programs[0]):
+    if len(d.wrt) == 1 and d.program is None:
         return show(d.results[0]) + "\n"
-    return "".join(line + "\n" for i in range(len(d.wrt)) for line in _result(d, i))
+    return "".join(line + "\n" for line in _results(d))
 
 
-def _result(d: Derivation, i: int) -> list[str]:
-    """df/dx = result, or for a large one its final expression, a note, and its definitions."""
-    program = d.programs[i] if d.programs else None
-    if program is None:
-        return [f"{result_name(d, i)} = {show(d.results[i])}"]
-    return [f"{result_name(d, i)} = {show(program.result)}   {program_note(d, i)}",
-            *(f"  {name} = {show(value)}" for name, value in program.definitions)]
+def _results(d: Derivation) -> list[str]:
+    """df/dx = result per variable; a large one over shared parts, whose definitions follow once."""
+    lines = []
+    for i in range(len(d.wrt)):
+        shown = final(d, i)
+        lines.append(f"{result_name(d, i)} = {show(d.results[i])}" if shown is None else
+                     f"{result_name(d, i)} = {show(shown)}   {program_note(d)}")
+    if d.program is not None:
+        lines += [f"  {name} = {show(value)}" for name, value in d.program.definitions]
+    return lines
 
 
 def _graph(d: Derivation) -> list[str]:
