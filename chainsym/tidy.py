@@ -16,6 +16,9 @@ from .limits import DEFAULT_LIMITS, Limits
 from .walk import rebuild, tree_size
 
 
+SIMPLIFY_RESULTS = 8
+"""more results than this (a gradient) are put in canonical form but not simplified: simplify
+would spend its whole time budget on a few of them"""
 TOTAL_OPS = 25
 """all results together may hold this many times limits.tidy_ops tree nodes, or none is tidied
 (all or none, so that the results of one derivation read alike)"""
@@ -29,7 +32,7 @@ def tidy_all(exprs: Sequence[sp.Expr], limits: Limits = DEFAULT_LIMITS) -> tuple
         total += tree_size(e, budget)
         if total > budget:
             return tuple(exprs)
-    deadline = time.monotonic() + limits.tidy_seconds
+    deadline = time.monotonic() + (limits.tidy_seconds if len(exprs) <= SIMPLIFY_RESULTS else 0)
     return tuple(tidy(e, limits, deadline) for e in exprs)
 
 
