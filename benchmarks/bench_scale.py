@@ -17,6 +17,7 @@ import argparse
 import math
 import multiprocessing as mp
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -39,14 +40,30 @@ GRADIENT = {"c", "d", "e"}
 
 
 def _timed_child(work: Callable[[], object], conn: mp.connection.Connection) -> None:
+    """Runs in a thread with a large stack and recursion limit: sympy.diff recurses over the tree
+    (from depth ~160 it needs more than Python's default), and it should be timed, not crash."""
     sp.core.cache.clear_cache()
-    start = time.perf_counter()
-    extra = work()
-    conn.send((time.perf_counter() - start, extra))
+    sys.setrecursionlimit(1_000_000)
+    threading.stack_size(1 << 30)
+    outcome: list[tuple[float | str, object]] = []
+
+    def run() -> None:
+        start = time.perf_counter()
+        try:
+            extra = work()
+        except (RecursionError, MemoryError) as exc:
+            outcome.append((f"failed ({type(exc).__name__})", None))
+            return
+        outcome.append((time.perf_counter() - start, extra))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    conn.send(outcome[0] if outcome else ("failed (crashed)", None))
 
 
-def timed(work: Callable[[], object]) -> tuple[float | None, object]:
-    """(seconds, what work returned) in a forked child; (None, None) past LIMIT."""
+def timed(work: Callable[[], object]) -> tuple[float | str | None, object]:
+    """(seconds, what work returned) in a forked child; (None, None) past LIMIT; a failure's name."""
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe()
     proc = ctx.Process(target=_timed_child, args=(work, child))
@@ -55,6 +72,8 @@ def timed(work: Callable[[], object]) -> tuple[float | None, object]:
         proc.kill()
         proc.join()
         return None, None
+    if proc.exitcode not in (None, 0) and not parent.poll():
+        return "failed (crashed)", None
     seconds, extra = parent.recv()
     proc.join()
     return seconds, extra
@@ -82,20 +101,20 @@ def _symengine(expr: sp.Expr, variables: list[sp.Symbol]) -> Callable[[], object
     return lambda: [se.diff(converted, s) for s in symbols] and None
 
 
-def fmt(t: float | None) -> str:
-    return f">{LIMIT:.0f}" if t is None else f"{t:.3f}"
+def fmt(t: float | str | None) -> str:
+    return f">{LIMIT:.0f}" if t is None else t if isinstance(t, str) else f"{t:.3f}"
 
 
-def ratio(a: float | None, b: float | None) -> str:
-    if b is None:
+def ratio(a: float | str | None, b: float | str | None) -> str:
+    if b is None or isinstance(b, str) or isinstance(a, str):
         return "-"
     if a is None:
         return f">{LIMIT / b:.0f}x"
     return f"{a / b:.1f}x"
 
 
-def growth(t1: float | None, t2: float | None, n1: int, n2: int) -> str:
-    if t1 is None or t2 is None or t1 <= 0 or t2 <= 0:
+def growth(t1: float | str | None, t2: float | str | None, n1: int, n2: int) -> str:
+    if not isinstance(t1, float) or not isinstance(t2, float) or t1 <= 0 or t2 <= 0:
         return "-"
     return f"{math.log(t2 / t1) / math.log(n2 / n1):.2f}"
 
@@ -113,7 +132,7 @@ def main() -> None:
     for family in args.family.split(","):
         title, build = FAMILIES[family]
         print(f"\n{family}: {title}\n| " + " | ".join(header) + " |\n|" + "---|" * len(header))
-        previous: tuple[int, float | None, float | None] | None = None
+        previous: tuple[int, float | str | None, float | str | None] | None = None
         for size in (QUICK if args.quick else SIZES)[family]:
             expr, variables = build(size)
             wrt = variables if family in GRADIENT else variables[:1]

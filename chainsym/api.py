@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Union
 
 import mpmath
@@ -11,6 +12,7 @@ import sympy as sp
 from . import emit as emit_stage
 from . import forward as forward_mode
 from . import graph as graph_stage
+from . import higher
 from . import parse as parse_stage
 from . import program as program_stage
 from . import reverse as reverse_mode
@@ -101,6 +103,39 @@ def grad(expr: ExprLike, wrt: WrtLike = None, *, where: WhereLike = (), verify: 
     if bad:
         raise AssertionError(f"chainsym's gradient disagrees with sympy.diff: {bad[0].detail}")
     return dict(zip(d.wrt, d.results))
+
+
+def derivatives(expr: ExprLike, wrt: WrtLike = None, order: int = 2, *, where: WhereLike = (),
+                at: AtLike = None, verify: bool = True, limits: Limits = DEFAULT_LIMITS) -> higher.Orders:
+    """The nth derivative, order by order: each order a derivation of the previous result, and
+    the last checked against sympy.diff(f, x, n); with at, its exact value there."""
+    if not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= higher.MAX_ORDER:
+        raise UsageError(f"--order must be between 1 and {higher.MAX_ORDER}, not {order!r}")
+    inputs = _point(at, limits) if at is not None else None
+    first = diff(expr, wrt, mode="forward", where=where, verify=verify, limits=limits)
+    names = iter(first.output_name + "'" * k for k in range(1, order))
+
+    def again(result: sp.Expr) -> Derivation:
+        d = diff(result, first.wrt[0], mode="forward", verify=verify, limits=limits)
+        return replace(d, output_name=next(names))
+
+    orders = higher.nth(first, order, again, verify, limits)
+    if inputs is None:
+        return orders
+    missing = [v.name for v in first.graph.variables if v not in inputs]
+    if missing:
+        raise UsageError(f"--at gives no value for {', '.join(missing)}")
+    value = Substituter(dict(inputs))(orders.orders[-1].results[0])
+    return replace(orders, at=tuple(inputs.items()), value=sp.simplify(value) if value.is_number else value)
+
+
+def hessian(expr: ExprLike, wrt: WrtLike = None, *, where: WhereLike = (), verify: bool = True,
+            limits: Limits = DEFAULT_LIMITS) -> higher.Hessian:
+    """∂²f/∂xᵢ∂xⱼ by forward-over-reverse: the gradient by one backpropagation sweep, then the
+    total-derivative rule over the gradient's graph once per variable; checked against sympy.hessian."""
+    d = diff(expr, "all" if wrt is None else wrt, mode="reverse", where=where, verify=verify, expand=True,
+             limits=limits)
+    return higher.hessian(d, verify, limits)
 
 
 def gradient_code(expr: ExprLike, target: str = "python", *, where: WhereLike = (),

@@ -21,12 +21,15 @@ from .errors import ChainsymError, LimitError, ParseError
 from .limits import DEFAULT_LIMITS, Limits, limit_names
 from .model import CheckResult, Derivation
 from .render import check as check_render
+from .render import higher as higher_render
 from .render import html as html_render
 from .render import json as json_render
 from .render import latex as latex_render
 from .render import markdown as markdown_render
 from .render import picture
 from .render import text as text_render
+from .render import vectors as vectors_render
+from . import vectors as vectors_stage
 
 EXIT_MISMATCH = 1
 EXIT_BAD_INPUT = 2
@@ -145,9 +148,11 @@ def cli() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print only the result.")
 @click.option("--expand", is_flag=True,
               help="Print a large result whole, not as a program of shared parts t1..tk.")
+@click.option("--order", type=click.IntRange(1, 12), default=1, show_default=True,
+              help="The nth derivative, with the steps of each order (text or json).")
 @limit_option
 def diff_command(expr: str, wrt: str | None, fmt: str, output: str | None, mode: str | None, where: tuple[str, ...],
-                 at: str | None, lr: str | None, no_verify: bool, quiet: bool, expand: bool,
+                 at: str | None, lr: str | None, no_verify: bool, quiet: bool, expand: bool, order: int,
                  limits: tuple[str, ...]) -> None:
     """Differentiate EXPR step by step and verify the result.
 
@@ -163,9 +168,21 @@ def diff_command(expr: str, wrt: str | None, fmt: str, output: str | None, mode:
       chainsym diff "(W2*relu(W1*x + b1) + b2 - y)^2" --wrt W1,b1,W2,b2 \\
           --at x=2,y=5,W1=3,b1=1,W2=2,b2=0 --lr 0.01
       chainsym diff "sin(x+x^2)" --format latex -o derivation.tex
+      chainsym diff "x^3" --order 2 --at x=2
       echo "ln x / x" | chainsym diff -
     """
     bounds = _limits(limits)
+    if order > 1:
+        if fmt not in ("text", "json") or mode not in (None, "forward") or lr is not None or quiet:
+            raise click.UsageError("--order prints text or json, in forward mode, without --lr or --quiet")
+        orders = _run(lambda: api.derivatives(_read(expr, bounds), wrt, order, where=where, at=at,
+                                              verify=not no_verify, limits=bounds))
+        _emit(higher_render.dumps(higher_render.orders_data(orders)) if fmt == "json" else
+              higher_render.orders(orders), output, fmt)
+        if orders.verification is not None and orders.verification.status == "mismatch":
+            click.echo(f"chainsym: MISMATCH: {orders.verification.detail}", err=True)
+            sys.exit(EXIT_MISMATCH)
+        return
     derivation = _run(lambda: api.diff(_read(expr, bounds), wrt, mode=mode, where=where, at=at, lr=lr,
                                        verify=not no_verify, expand=expand, limits=bounds))
     if quiet and fmt == "text":
@@ -235,6 +252,72 @@ def grad_command(expr: str, target: str | None, where: tuple[str, ...], fmt: str
                                        verify=not no_verify, limits=bounds))
     _emit(FORMATS[fmt](derivation), output, fmt)
     _exit_for(derivation)
+
+
+@cli.command("jacobian")
+@click.argument("expr", type=TEXT)
+@click.option("--wrt", default=None, type=TEXT, metavar="NAMES", help="Inputs to differentiate by (default: all).")
+@click.option("--vector", "vectors", multiple=True, metavar="NAME:SIZE", help="Declare a vector, e.g. --vector s:3.")
+@click.option("--matrix", "matrices", multiple=True, metavar="NAME:MxN", help="Declare a matrix, e.g. --matrix W:2x3.")
+@click.option("--layout", type=click.Choice(["numerator", "denominator"]), default="numerator", show_default=True,
+              help="numerator: ∂y/∂x is m×n (rows follow y); denominator: its transpose.")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True,
+              help="Output format (json: schema chainsym.jacobian).")
+@click.option("--no-verify", is_flag=True, help="Skip the check against sympy.jacobian.")
+@output_option
+@limit_option
+def jacobian_command(expr: str, wrt: str | None, vectors: tuple[str, ...], matrices: tuple[str, ...], layout: str,
+                     fmt: str, no_verify: bool, output: str | None, limits: tuple[str, ...]) -> None:
+    """The Jacobian of a vector function by the chain rule over vector-level nodes, each factor
+    with its shape, verified against sympy.jacobian.
+
+    EXPR is a list of scalar expressions "[a, b]", or an expression or a program over declared
+    vectors and matrices: elementwise operations (s*t is the Hadamard product), sum, mean, dot,
+    and W*x for a declared matrix W.
+
+    \b
+    Examples:
+      chainsym jacobian "[s*t, s - t]" --wrt s,t
+      chainsym jacobian "z = mean(x + y); x = s*t; y = s - t" --vector s:3 --vector t:3 --wrt s,t
+      chainsym jacobian "L = dot(z - y, z - y); z = W*x + b" --matrix W:2x3 \\
+          --vector x:3 --vector b:2 --vector y:2 --wrt W,x
+    """
+    bounds = _limits(limits)
+    result = _run(lambda: vectors_stage.jacobian(_read(expr, bounds), wrt, vectors=vectors, matrices=matrices,
+                                                 layout=layout, verify=not no_verify, limits=bounds))
+    _emit(vectors_render.json_text(result) if fmt == "json" else vectors_render.render(result), output, fmt)
+    bad = [v for v in result.verifications if v.status == "mismatch"]
+    if bad:
+        click.echo(f"chainsym: MISMATCH: {bad[0].detail}", err=True)
+        sys.exit(EXIT_MISMATCH)
+
+
+@cli.command("hessian")
+@click.argument("expr", type=TEXT)
+@click.option("--wrt", default=None, type=TEXT, metavar="VARS", help="Variables (default: all).")
+@click.option("--where", multiple=True, type=TEXT, metavar="NAME=EXPR", help="Define an intermediate variable (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True,
+              help="Output format (json: schema chainsym.hessian).")
+@click.option("--no-verify", is_flag=True, help="Skip the check against sympy.hessian.")
+@output_option
+@limit_option
+def hessian_command(expr: str, wrt: str | None, where: tuple[str, ...], fmt: str, no_verify: bool,
+                    output: str | None, limits: tuple[str, ...]) -> None:
+    """The Hessian of EXPR by forward-over-reverse: the gradient by backpropagation, then the
+    total-derivative rule over the gradient's graph once per variable; mixed partials included.
+
+    \b
+    Examples:
+      chainsym hessian "x^2*y + sin(x*y)" --wrt x,y
+      chainsym hessian "(w*x + b - y)^2" --wrt w,b --format json
+    """
+    bounds = _limits(limits)
+    result = _run(lambda: api.hessian(_read(expr, bounds), wrt, where=where, verify=not no_verify, limits=bounds))
+    _emit(higher_render.dumps(higher_render.hessian_data(result)) if fmt == "json" else higher_render.hessian(result),
+          output, fmt)
+    if result.verification is not None and result.verification.status == "mismatch":
+        click.echo(f"chainsym: MISMATCH: {result.verification.detail}", err=True)
+        sys.exit(EXIT_MISMATCH)
 
 
 @cli.command("graph")

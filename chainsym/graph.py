@@ -22,6 +22,18 @@ def decompose(expr: sp.Expr, limits: Limits = DEFAULT_LIMITS) -> Graph:
     """Split expr into intermediates u1..un in topological order (a DAG, not a tree)."""
     if not isinstance(expr, sp.Expr):
         raise UnsupportedOpError(type(expr).__name__)
+    graph, _ = _decompose(expr, (expr,), limits)
+    return graph
+
+
+def decompose_all(exprs: tuple[sp.Expr, ...], limits: Limits = DEFAULT_LIMITS) -> tuple[Graph, tuple[Operand, ...]]:
+    """One graph for several expressions (the components of a gradient share most of their
+    structure), and the operand standing for each; the graph's output is the first."""
+    return _decompose(sp.Tuple(*exprs), exprs, limits)
+
+
+def _decompose(root: sp.Basic, outputs: tuple[sp.Expr, ...], limits: Limits) -> tuple[Graph, tuple[Operand, ...]]:
+    expr = root
     variables = tuple(sorted(free_symbols(expr), key=lambda s: s.name))
     prefix = intermediate_prefix(v.name for v in variables)
     operand: dict[int, Operand] = {}
@@ -32,8 +44,12 @@ def decompose(expr: sp.Expr, limits: Limits = DEFAULT_LIMITS) -> Graph:
     products: list[tuple[sp.Symbol, tuple[Operand, ...]]] = []
     for sub in postorder(expr):
         depth[id(sub)] = 1 + max((depth[id(a)] for a in sub.args), default=0)
+        if isinstance(sub, sp.Tuple) and sub is root:
+            continue
         operand[id(sub)] = _operand(sub, operand, by_key, nodes, value, prefix, limits, depth[id(sub)], products)
-    return Graph(source=expr, variables=variables, nodes=tuple(nodes), output=operand[id(expr)])
+    ops = tuple(operand[id(e)] for e in outputs)
+    source = outputs[0] if len(outputs) == 1 else root
+    return Graph(source=source, variables=variables, nodes=tuple(nodes), output=ops[0]), ops
 
 
 def _operand(sub: sp.Basic, operand: dict[int, Operand], by_key: dict[tuple[object, ...], sp.Symbol],

@@ -205,9 +205,11 @@ _ADD, _MUL, _UNARY, _POW = 10, 20, 30, 40
 class _Parser:
     """Pratt parser over a token list; depth counts nested brackets, calls, signs and powers."""
 
-    def __init__(self, text: str, limits: Limits) -> None:
+    def __init__(self, text: str, limits: Limits,
+                 functions: "dict[str, tuple[Callable[..., sp.Expr], tuple[int, ...]]] | None" = None) -> None:
         self.text = text
         self.limits = limits
+        self.functions = FUNCTIONS if functions is None else functions
         self.tokens = tokenize(text)
         self.pos = 0
         self.depth = 0
@@ -360,7 +362,7 @@ class _Parser:
             raise self.fail("names may not start with '__'", tok)
         if word in RESERVED:
             raise self.fail(RESERVED[word], tok)
-        if word in FUNCTIONS:
+        if word in self.functions:
             return self.call(tok)
         if self.tok.text == "(":
             if word in CONSTANTS:
@@ -374,7 +376,7 @@ class _Parser:
         return _Val(symbol, False, tok)
 
     def call(self, fname: Token) -> _Val:
-        builder, arities = FUNCTIONS[fname.text]
+        builder, arities = self.functions[fname.text]
         self.enter(fname)
         if self.tok.text == "(":
             opener = self.advance()
@@ -558,14 +560,16 @@ def _apply(p: _Parser, fname: Token, builder: Callable[..., sp.Expr], args: list
 # --------------------------------------------------------------------------- entry point
 
 
-def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> sp.Expr:
-    """Parse one expression. Raises ParseError (with column and token) or LimitError."""
+def parse(text: str, limits: Limits = DEFAULT_LIMITS,
+          functions: "dict[str, tuple[Callable[..., sp.Expr], tuple[int, ...]]] | None" = None) -> sp.Expr:
+    """Parse one expression. Raises ParseError (with column and token) or LimitError.
+    functions: the table of function names (default FUNCTIONS; the vector front end adds sum, mean, dot)."""
     if not isinstance(text, str):
         raise ParseError(f"expected text, got {type(text).__name__}", column=1, token="", text="")
     if len(text) > limits.max_length:
         raise LimitError("max_length",
                          f"the input is {len(text)} characters long, more than {limits.max_length}")
-    parser = _Parser(text, limits)
+    parser = _Parser(text, limits, functions)
     # Each nesting level costs a few Python frames; make room for the depth the limits allow.
     needed = 8 * limits.max_depth + 500
     old = sys.getrecursionlimit()
@@ -601,7 +605,9 @@ class Statement:
     column: int
 
 
-def parse_program(text: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Statement, ...]:
+def parse_program(text: str, limits: Limits = DEFAULT_LIMITS,
+                  functions: "dict[str, tuple[Callable[..., sp.Expr], tuple[int, ...]]] | None" = None
+                  ) -> tuple[Statement, ...]:
     """Statements separated by ';' or newlines, each `name = expression` or (the first) a bare expression."""
     if not isinstance(text, str):
         raise ParseError(f"expected text, got {type(text).__name__}", column=1, token="", text="")
@@ -615,7 +621,7 @@ def parse_program(text: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Statement
         eq = _assignment(segment)
         if eq is None:
             column = start + 1 + len(segment) - len(segment.lstrip())
-            statements.append(Statement(None, _parse_at(segment, start, text, limits), column))
+            statements.append(Statement(None, _parse_at(segment, start, text, limits, functions), column))
             continue
         left = segment[:eq]
         if not left.strip():
@@ -625,7 +631,7 @@ def parse_program(text: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Statement
         except ParseError as exc:
             raise ParseError(f"the left of '=' must be one variable name ({exc.reason})",
                              column=start + 1 + len(left) - len(left.lstrip()), token=left.strip(), text=text) from None
-        statements.append(Statement(name, _parse_at(segment[eq + 1:], start + eq + 1, text, limits),
+        statements.append(Statement(name, _parse_at(segment[eq + 1:], start + eq + 1, text, limits, functions),
                                     start + 1 + len(left) - len(left.lstrip())))
     if not statements:
         raise ParseError("empty expression", column=1, token="", text=text)
@@ -655,9 +661,10 @@ def _assignment(segment: str) -> int | None:
     return None
 
 
-def _parse_at(segment: str, offset: int, text: str, limits: Limits) -> sp.Expr:
+def _parse_at(segment: str, offset: int, text: str, limits: Limits,
+              functions: "dict[str, tuple[Callable[..., sp.Expr], tuple[int, ...]]] | None" = None) -> sp.Expr:
     """Parse a piece of text; a ParseError's column is made relative to the whole text."""
     try:
-        return parse(segment, limits)
+        return parse(segment, limits, functions)
     except ParseError as exc:
         raise ParseError(exc.reason, column=exc.column + offset, token=exc.token, text=text) from None

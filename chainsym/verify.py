@@ -23,7 +23,7 @@ from .model import Verification
 from .numeric import NotANumber, Value, evaluate, evaluate_all, finite
 from .walk import tree_size
 
-FAST_TREE = 60
+FAST_TREE = 30
 """with SymEngine installed, it is the oracle for expressions whose tree is larger than this (on
 small ones sympy.diff is quick and its results read like chainsym's, so proofs stay symbolic)"""
 POINTS = 5
