@@ -30,16 +30,31 @@ from .verify import compare
 from .walk import postorder
 
 
-class vsum(sp.Function):  # noqa: N801 - named as users write it
-    """sum(v): the sum of a vector's components (kept unevaluated until shapes are known)."""
+class _Reduction(sp.Function):
+    """A vector reduction, kept unevaluated until shapes are known; printed as the user wrote it."""
+
+    written = ""
+
+    def _sympystr(self, printer: object) -> str:
+        return f"{self.written}({', '.join(printer._print(a) for a in self.args)})"  # type: ignore[attr-defined]
 
 
-class vmean(sp.Function):  # noqa: N801
+class vsum(_Reduction):  # noqa: N801
+    """sum(v): the sum of a vector's components."""
+
+    written = "sum"
+
+
+class vmean(_Reduction):  # noqa: N801
     """mean(v): the mean of a vector's components."""
 
+    written = "mean"
 
-class vdot(sp.Function):  # noqa: N801
+
+class vdot(_Reduction):  # noqa: N801
     """dot(a, b): Σ aᵢ bᵢ."""
+
+    written = "dot"
 
 
 VECTOR_FUNCTIONS = {**FUNCTIONS, "sum": (vsum, _ONE), "mean": (vmean, _ONE), "dot": (vdot, _TWO)}
@@ -194,7 +209,7 @@ def _matvec(args: list[tuple[tuple[int, ...], sp.Matrix]], matrices: list[int], 
 
 
 def _fname(op: type) -> str:
-    return {vsum: "sum", vmean: "mean", vdot: "dot"}.get(op, getattr(op, "__name__", str(op)))
+    return getattr(op, "written", "") or getattr(op, "__name__", str(op))
 
 
 def _shape(shape: tuple[int, ...]) -> str:

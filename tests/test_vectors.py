@@ -1,0 +1,156 @@
+"""Vectors, Jacobians, Hessians and higher order: the seeds' examples, a corpus of vector functions
+verified against sympy.jacobian, shape errors, and the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+from conftest import run
+
+import chainsym
+from chainsym import vectors
+from chainsym.render import vectors as vectors_render
+
+
+def _symbols(names: str) -> list[sp.Symbol]:
+    return list(sp.symbols(names, real=True))
+
+
+def test_seed000_mean_of_hadamard_and_difference() -> None:
+    """Seed 000: z = mean(x + y), x = s ⊙ t, y = s − t with n = 3 (its (x⁽ⁱ⁾, y⁽ⁱ⁾) read as x⁽ⁱ⁾ + y⁽ⁱ⁾):
+    ∂z/∂s = (t + 1)ᵀ/3 and ∂z/∂t = (s − 1)ᵀ/3, each 1×n."""
+    d = chainsym.jacobian("z = mean(x + y); x = s*t; y = s - t", "s,t", vectors=["s:3", "t:3"])
+    s1, s2, s3, t1, t2, t3 = _symbols("s1 s2 s3 t1 t2 t3")
+    assert d.jacobians[0] == sp.Matrix([[(t1 + 1) / 3, (t2 + 1) / 3, (t3 + 1) / 3]])
+    assert d.jacobians[1] == sp.Matrix([[(s1 - 1) / 3, (s2 - 1) / 3, (s3 - 1) / 3]])
+    assert [v.status for v in d.verifications] == ["proved", "proved"]
+    text = vectors_render.render(d)
+    assert "  x = s ⊙ t       Hadamard product (elementwise), shape (3)\n" in text
+    assert "  dx/ds = ∂x/∂s\n      = diag(t1, t2, t3)   (3,3)\n" in text
+    assert "      = [1/3, 1/3, 1/3]·diag(t1 + 1, t2 + 1, t3 + 1)   (1,3)·(3,3) → (1,3)\n" in text
+    assert "∂z/∂s = [t1/3 + 1/3, t2/3 + 1/3, t3/3 + 1/3]   shape (1,3)\n" in text
+
+
+def test_seed003_shape_rule() -> None:
+    """Seed 003: for y = f(x) ∈ R^M, x ∈ R^N and z = g(y) ∈ R^K, ∂z/∂x = ∂z/∂y · ∂y/∂x is (K×M)(M×N) = K×N."""
+    d = chainsym.jacobian("z = W*y; y = sin(V*x)", "x", vectors=["x:4"], matrices=["W:2x3", "V:3x4"])
+    assert d.jacobians[0].shape == (2, 4)
+    assert d.verifications[0].ok
+    text = vectors_render.render(d)
+    assert "(2,3)·(3,4) → (2,4)" in text
+
+
+def test_list_of_scalars() -> None:
+    d = chainsym.jacobian("[s*t, s - t]", "s,t")
+    s, t = _symbols("s t")
+    assert d.jacobians == (sp.Matrix([[t], [1]]), sp.Matrix([[s], [-1]]))
+
+
+def test_denominator_layout_transposes() -> None:
+    numerator = chainsym.jacobian("[s*t, s - t, s^2]", "s,t")
+    denominator = chainsym.jacobian("[s*t, s - t, s^2]", "s,t", layout="denominator")
+    assert [j.T for j in numerator.jacobians] == list(denominator.jacobians)
+    assert denominator.jacobians[0].shape == (1, 3)
+
+
+def test_layer_matrix_forms_are_checked() -> None:
+    """Seed 001: for z = W x + b, ∂L/∂x = Wᵀ ∂L/∂z and ∂L/∂W = ∂L/∂z xᵀ, checked against scalar differentiation."""
+    d = chainsym.jacobian("L = dot(z - y, z - y); z = W*x + b", "x,W,b", vectors=["x:3", "b:2", "y:2"],
+                          matrices=["W:2x3"])
+    (layer,) = vectors.layers(d)
+    assert layer.z == "z" and layer.statements == (("∂L/∂x = Wᵀ ∂L/∂z", True), ("∂L/∂W = ∂L/∂z xᵀ", True))
+    vectors.gradient_check(d)  # the Jacobian rows equal reverse mode over each scalar component
+
+
+CORPUS = [
+    ("exp(s) * t + sum(s)", ["s:3", "t:3"], []),
+    ("sigmoid(W*x + b)", ["x:3", "b:2"], ["W:2x3"]),
+    ("tanh(W*x)", ["x:2"], ["W:2x2"]),
+    ("dot(s, t) * s", ["s:2", "t:2"], []),
+    ("log(1 + s^2) / 2", ["s:4"], []),
+    ("mean(relu(s) + softplus(t))", ["s:3", "t:3"], []),
+    ("sum(sin(s) * cos(t))", ["s:2", "t:2"], []),
+    ("s / (1 + dot(s, s))", ["s:3"], []),
+]
+
+
+@pytest.mark.parametrize("expr,vecs,mats", CORPUS)
+def test_corpus_is_verified(expr: str, vecs: list[str], mats: list[str]) -> None:
+    d = chainsym.jacobian(expr, vectors=vecs, matrices=mats)
+    assert all(v.ok for v in d.verifications), [v.detail for v in d.verifications]
+    vectors.gradient_check(d)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["s*t", "--vector", "s:3", "--vector", "t:2"], "chainsym: error: s*t: shapes (2) and (3) do not match\n"),
+    (["W*x", "--matrix", "W:2x3", "--vector", "x:2"],
+     "chainsym: error: W*x: W*x needs a vector of size 3 for a 2x3 matrix, got (2)\n"),
+    (["sum(s)", "--vector", "s:x"], "chainsym: error: --vector 's:x': expected NAME:SIZE, e.g. s:3\n"),
+    (["sum(s)", "--vector", "s:3", "--wrt", "q"], "chainsym: error: --wrt q: not an input (inputs: s)\n"),
+    (["sum(s)", "--vector", "s:3", "--vector", "t:2"], "chainsym: error: declared but not used: t\n"),
+    (["sum(x)"], "chainsym: error: sum(x): sum takes a vector, not shape scalar\n"),
+    (["W*V*x", "--matrix", "W:2x2", "--matrix", "V:2x2", "--vector", "x:2"],
+     "chainsym: error: V*W*x: a product of two matrices is not supported; write W*x with one matrix\n"),
+])
+def test_shape_errors(runner: CliRunner, args: list[str], message: str) -> None:
+    code, out, err = run(runner, "jacobian", *args)
+    assert (code, out, err) == (2, "", message)
+
+
+def test_jacobian_cli_json(runner: CliRunner) -> None:
+    code, out, err = run(runner, "jacobian", "[s*t, s - t]", "--wrt", "s,t", "--format", "json")
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert data["jacobians"]["s"] == {"shape": [2, 1], "entries": [["t"], ["1"]]}
+    assert data["verifications"]["t"]["status"] == "proved"
+
+
+# --- higher order -------------------------------------------------------------------------------
+
+def test_seed001_second_derivative_at_a_point(runner: CliRunner) -> None:
+    """Seed 001: d²(x³)/dx² at x = 2 is 12."""
+    orders = chainsym.derivatives("x^3", order=2, at="x=2")
+    assert [d.results[0] for d in orders.orders] == [3 * sp.Symbol("x", real=True) ** 2, 6 * sp.Symbol("x", real=True)]
+    assert orders.value == 12 and orders.verification is not None and orders.verification.method == "identical"
+    code, out, err = run(runner, "diff", "x^3", "--order", "2", "--at", "x=2")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-3:] == ["d^2f/dx^2 = 6*x", "at x = 2: d^2f/dx^2 = 12",
+                                     "verified: equal to sympy.diff(f, x, 2) (symbolic: identical)"]
+    assert "=== order 2: differentiate df/dx = f' ===" in out
+
+
+@pytest.mark.parametrize("expr,n", [("sin(x^2)", 3), ("e^x * ln(x)", 4), ("sigmoid(x)", 3), ("atan(x)/x", 2)])
+def test_nth_derivative_matches_sympy(expr: str, n: int) -> None:
+    orders = chainsym.derivatives(expr, order=n)
+    assert orders.verification is not None and orders.verification.ok
+
+
+def test_order_bounds(runner: CliRunner) -> None:
+    code, out, err = run(runner, "diff", "x^3", "--order", "20")
+    assert (code, out) == (2, "")
+    assert err.startswith("chainsym: error: Invalid value for '--order': 20 is not in the range 1<=x<=12.")
+    code, out, err = run(runner, "diff", "x^3", "--order", "2", "--format", "latex")
+    assert (code, out) == (2, "")
+
+
+def test_hessian_forward_over_reverse() -> None:
+    h = chainsym.hessian("x^2*y + sin(x*y)", "x,y")
+    x, y = _symbols("x y")
+    f = x**2 * y + sp.sin(x * y)
+    assert sp.simplify(h.matrix - sp.hessian(f, [x, y])) == sp.zeros(2, 2)
+    assert h.symmetric and h.verification is not None and h.verification.status == "proved"
+    assert len(h.passes) == 2 and len(h.gradient_graph.nodes) == 7
+
+
+def test_hessian_cli(runner: CliRunner) -> None:
+    code, out, err = run(runner, "hessian", "x^2*y", "--wrt", "x,y")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-5:] == [
+        "  ∂²f/∂x² = 2*y", "  ∂²f/∂x∂y = 2*x", "  ∂²f/∂y² = 0",
+        "mixed partials agree: ∂²f/∂xi∂xj = ∂²f/∂xj∂xi for every pair",
+        "verified: equal to sympy.hessian(f, [x, y]) (symbolic: simplify(difference) = 0)"]
+    code, out, err = run(runner, "hessian", "x^2*y", "--format", "json")
+    assert json.loads(out)["hessian"] == [["2*y", "2*x"], ["2*x", "0"]]
