@@ -26,7 +26,7 @@ from .point import at_point
 from .share import free_prefix, program_form
 from .tidy import tidy_all
 from .verify import compare, verify_gradient
-from .walk import Substituter, free_symbols
+from .walk import Substituter, free_symbols, tree_size
 from .verify import verify as verify_one
 
 ExprLike = Union[str, sp.Expr]
@@ -35,7 +35,8 @@ WhereLike = Union[Sequence[str], Mapping[str, ExprLike]]
 AtLike = Union[None, str, Mapping[Union[str, sp.Symbol], Union[ExprLike, int, float]]]
 MODES = ("forward", "reverse", "both")
 GRADIENT_BATCH = 8
-"""more variables than this are verified together (SymEngine, numerically) where SymEngine is installed"""
+"""more variables than this (or several, of an f too large to simplify) are verified together
+(SymEngine, numerically) where SymEngine is installed"""
 
 
 def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> sp.Expr:
@@ -83,8 +84,9 @@ def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where:
     agreement = _agreement(passes, backward, graph, limits) if mode == "both" else ""
     checks: tuple[Verification, ...] = ()
     if verify:
-        batch = verify_gradient(graph.value, variables, results, graph.variables, limits) \
-            if len(variables) > GRADIENT_BATCH else None
+        together = len(variables) > GRADIENT_BATCH or (
+            len(variables) > 1 and tree_size(graph.value, limits.simplify_ops) > limits.simplify_ops)
+        batch = verify_gradient(graph.value, variables, results, graph.variables, limits) if together else None
         checks = batch or tuple(verify_one(graph.value, v, r, graph.variables, limits) for v, r in zip(variables, results))
     point = at_point(graph, inputs, variables, rate, limits) if inputs is not None else None
     prefix = free_prefix({v.name for v in graph.variables} | {n.name for n in graph.nodes})
@@ -209,6 +211,7 @@ def resolve_wrt(wrt: WrtLike, graph: Graph, output_name: str = "f") -> tuple[sp.
     by_name = {v.name: v for v in variables}
     defined = {n.name for n in graph.nodes if n.body is not None}
     chosen: list[sp.Symbol] = []
+    taken: set[sp.Symbol] = set()
     for item in items:
         name = item.name if isinstance(item, sp.Symbol) else str(item)
         if name == output_name and name not in by_name:
@@ -218,7 +221,8 @@ def resolve_wrt(wrt: WrtLike, graph: Graph, output_name: str = "f") -> tuple[sp.
             raise UsageError(f"--wrt {name}: {name} is defined in terms of other variables; "
                              f"differentiate by an input ({inputs})")
         symbol = by_name.get(name) or _variable(name, "--wrt")
-        if symbol not in chosen:
+        if symbol not in taken:
+            taken.add(symbol)
             chosen.append(symbol)
     if not chosen:
         raise UsageError("--wrt names no variable")

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sympy as sp
 
 from .model import ResultProgram
-from .walk import postorder, tree_size
+from .walk import postorder, tree_sizes
 
 LINE_NODES = 60
 """largest tree a definition may hold before a part of it is named too"""
@@ -22,7 +22,8 @@ LINE_NODES = 60
 def program_form(exprs: Sequence[sp.Expr], threshold: int, prefix: str = "t") -> ResultProgram | None:
     """The expressions whose trees have more than `threshold` nodes as named shared definitions
     (one walk over all of them) and final expressions; None when every one is small enough to show whole."""
-    large = [i for i, e in enumerate(exprs) if not e.is_Atom and tree_size(e, threshold) > threshold]
+    sizes = tree_sizes(list(exprs), threshold)
+    large = [i for i, e in enumerate(exprs) if not e.is_Atom and sizes[i] > threshold]
     if not large:
         return None
     roots = sp.Tuple(*(exprs[i] for i in large))

@@ -70,6 +70,16 @@ def tree_size(expr: sp.Basic, limit: int) -> int:
     return count
 
 
+def tree_sizes(exprs: "list[sp.Basic] | tuple[sp.Basic, ...]", limit: int) -> list[int]:
+    """tree_size of each expression, capped at limit+1, by one walk over their shared DAG
+    (a node's tree size is 1 + its children's): linear in the distinct subexpressions of all."""
+    roots = sp.Tuple(*exprs)
+    size: dict[int, int] = {}
+    for node in postorder(roots):
+        size[id(node)] = min(limit + 1, 1 + sum(size[id(a)] for a in node.args))
+    return [size[id(e)] for e in roots.args]
+
+
 def contains(expr: sp.Basic, types: tuple[type, ...]) -> bool:
     """Whether any subexpression is an instance of types (SymPy's `has` walks the tree)."""
     return any(isinstance(node, types) for node in postorder(expr))
