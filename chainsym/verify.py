@@ -99,7 +99,7 @@ def verify_gradient(expr: sp.Expr, wrt: Sequence[sp.Symbol], results: Sequence[s
     rng = random.Random(20261122)
     found: list[dict[sp.Symbol, Value]] = []
     for _ in range(ATTEMPTS):
-        point = _draw(rng, variables, "real")
+        point = draw(rng, variables, "real")
         expected = oracle_values([float(point[v]) for v in variables])
         if not all(math.isfinite(e) for e in expected):
             continue
@@ -148,7 +148,7 @@ def numeric(ours: sp.Expr, expected: sp.Expr, variables: Sequence[sp.Symbol],
     for kind in ("real", "complex"):
         found: list[dict[sp.Symbol, Value]] = []
         for _ in range(ATTEMPTS):
-            point = _draw(rng, variables, kind)
+            point = draw(rng, variables, kind)
             values = _values(exprs, point, kind)
             if values is None:
                 continue
@@ -181,7 +181,7 @@ def differences(expr: sp.Expr, wrt: sp.Symbol, claimed: sp.Expr, variables: Sequ
     f, ours = rewrite_primitives(expr), rewrite_primitives(claimed)
     found: list[dict[sp.Symbol, Value]] = []
     for _ in range(ATTEMPTS):
-        point = _draw(rng, variables, "real")
+        point = draw(rng, variables, "real")
         values = _values([f, ours], point, "real")
         if values is None:
             continue
@@ -211,7 +211,7 @@ def differences(expr: sp.Expr, wrt: sp.Symbol, claimed: sp.Expr, variables: Sequ
 FD_TOLERANCE_TEXT = "|Δ| ≤ 1e-8·max(1, |value|), differences taken at 30 digits"
 
 
-def _draw(rng: random.Random, variables: Sequence[sp.Symbol], kind: str) -> dict[sp.Symbol, Value]:
+def draw(rng: random.Random, variables: Sequence[sp.Symbol], kind: str) -> dict[sp.Symbol, Value]:
     point: dict[sp.Symbol, Value] = {}
     for symbol in variables:
         low, high = rng.choice(_INTERVALS)
