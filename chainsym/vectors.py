@@ -20,11 +20,9 @@ import sympy as sp
 from . import bounded
 from .errors import UsageError
 from .functions import rewrite_primitives
-from .graph import decompose
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Verification
-from .parse import FUNCTIONS, _ONE, _TWO, parse, parse_name, parse_program
-from .reverse import reverse
+from .parse import FUNCTIONS, parse, parse_name, parse_program
 from .tidy import tidy_all
 from .verify import compare
 from .walk import postorder
@@ -57,7 +55,8 @@ class vdot(_Reduction):  # noqa: N801
     written = "dot"
 
 
-VECTOR_FUNCTIONS = {**FUNCTIONS, "sum": (vsum, _ONE), "mean": (vmean, _ONE), "dot": (vdot, _TWO)}
+VECTOR_FUNCTIONS = {**FUNCTIONS, "sum": (vsum, (1,)), "mean": (vmean, (1,)), "dot": (vdot, (2,))}
+"""the parser's function table with the reductions (the scalar commands do not know them)"""
 LAYOUTS = ("numerator", "denominator")
 MAX_SIZE = 64
 """largest declared dimension (Jacobian blocks are dense SymPy matrices)"""
@@ -435,20 +434,6 @@ def _verify(value: sp.Matrix, x: Input, ours: sp.Matrix, inputs: Sequence[Input]
     if any(v.status == "skipped" for v in verdicts):
         return Verification("skipped", "none", "some entries could not be compared", "sympy.jacobian")
     return Verification("proved", "simplify", f"all {len(verdicts)} entries equal symbolically", "sympy.jacobian")
-
-
-def gradient_check(derivation: JacobianDerivation) -> None:
-    """Reverse mode over the scalar graph of each output component agrees with the Jacobian rows
-    (a second, independent route used by the tests)."""
-    output = next(n for n in derivation.nodes if n.name == derivation.output)
-    for row, component in enumerate(output.value):
-        graph = decompose(component)
-        gradient = dict(reverse(graph).gradient)
-        for w, jac in zip(derivation.wrt, derivation.jacobians):
-            inp = next(i for i in derivation.inputs if i.name == w)
-            numerator = jac if derivation.layout == "numerator" else jac.T
-            for col, c in enumerate(inp.components):
-                assert sp.simplify(numerator[row, col] - gradient.get(c, 0)) == 0
 
 
 # --- matrix form of a layer ---------------------------------------------------------------------

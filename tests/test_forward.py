@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sympy as sp
-from conftest import x, y
+from conftest import x
 
 import chainsym
 from chainsym.forward import forward

@@ -11,7 +11,7 @@ from sympy.printing.mathml import MathMLPresentationPrinter
 from ..model import Derivation
 from ..walk import tree_size
 from .common import PRINT_LIMIT, needs_brackets, show, split_index
-from .outline import (Adjoint, Ex, Formula, Name, Op, Partial, Piece, Row, Section, Total, Value, Words,
+from .outline import (Adjoint, Ex, Formula, Name, Op, Partial, Piece, Section, Total, Value, Words,
                       outline)
 from .picture import svg
 

@@ -10,7 +10,7 @@ from sympy.printing.latex import LatexPrinter
 from ..model import Derivation
 from ..walk import tree_size
 from .common import PRINT_LIMIT, needs_brackets, show, split_index
-from .outline import (Adjoint, Ex, Formula, Name, Op, Partial, Piece, Row, Section, Total, Value, Words,
+from .outline import (Adjoint, Ex, Formula, Name, Op, Partial, Piece, Row, Total, Value, Words,
                       outline)
 
 OPS = {"=": "=", "+": "+", "·": r"\cdot", "×": r"\times", "≈": r"\approx", "←": r"\leftarrow", "−": "-",

@@ -71,7 +71,7 @@ def render(d: JacobianDerivation) -> str:
         lines += _layer(layer)
     for w, v in zip(d.wrt, d.verifications):
         text = verdict(v, w, d.output)
-        lines.append(text.replace(f"sympy.jacobian", f"sympy.jacobian of {d.output} by {w}", 1))
+        lines.append(text.replace("sympy.jacobian", f"sympy.jacobian of {d.output} by {w}", 1))
     return "\n".join(lines) + "\n"
 
 
