@@ -21,6 +21,7 @@ from .errors import ChainsymError, LimitError, ParseError
 from .limits import DEFAULT_LIMITS, Limits, limit_names
 from .model import CheckResult, Derivation
 from .render import check as check_render
+from .render import compound
 from .render import higher as higher_render
 from .render import html as html_render
 from .render import json as json_render
@@ -43,6 +44,8 @@ CHECK_FORMATS: dict[str, Callable[[CheckResult], str]] = {
     "text": check_render.text, "json": check_render.json_text, "latex": check_render.latex,
     "markdown": check_render.markdown, "html": check_render.html,
 }
+COMPOUND_FORMATS = ["html", "json", "latex", "markdown", "text"]
+"""the formats of the commands whose output is several derivations (hessian, jacobian, diff --order)"""
 GRAPHVIZ_SECONDS = 60
 """bound on one Graphviz run"""
 
@@ -149,7 +152,7 @@ def cli() -> None:
 @click.option("--expand", is_flag=True,
               help="Print a large result whole, not as a program of shared parts t1..tk.")
 @click.option("--order", type=click.IntRange(1, 12), default=1, show_default=True,
-              help="The nth derivative, with the steps of each order (text or json).")
+              help="The nth derivative, with the steps of each order.")
 @limit_option
 def diff_command(expr: str, wrt: str | None, fmt: str, output: str | None, mode: str | None, where: tuple[str, ...],
                  at: str | None, lr: str | None, no_verify: bool, quiet: bool, expand: bool, order: int,
@@ -173,12 +176,12 @@ def diff_command(expr: str, wrt: str | None, fmt: str, output: str | None, mode:
     """
     bounds = _limits(limits)
     if order > 1:
-        if fmt not in ("text", "json") or mode not in (None, "forward") or lr is not None or quiet:
-            raise click.UsageError("--order prints text or json, in forward mode, without --lr or --quiet")
+        if fmt == "dot" or mode not in (None, "forward") or lr is not None or quiet:
+            raise click.UsageError("--order works in forward mode, without --lr, --quiet or --format dot")
         orders = _run(lambda: api.derivatives(_read(expr, bounds), wrt, order, where=where, at=at,
                                               verify=not no_verify, limits=bounds))
         _emit(higher_render.dumps(higher_render.orders_data(orders)) if fmt == "json" else
-              higher_render.orders(orders), output, fmt)
+              higher_render.orders(orders) if fmt == "text" else _compound(compound.orders(orders), fmt), output, fmt)
         if orders.verification is not None and orders.verification.status == "mismatch":
             click.echo(f"chainsym: MISMATCH: {orders.verification.detail}", err=True)
             sys.exit(EXIT_MISMATCH)
@@ -261,7 +264,7 @@ def grad_command(expr: str, target: str | None, where: tuple[str, ...], fmt: str
 @click.option("--matrix", "matrices", multiple=True, metavar="NAME:MxN", help="Declare a matrix, e.g. --matrix W:2x3.")
 @click.option("--layout", type=click.Choice(["numerator", "denominator"]), default="numerator", show_default=True,
               help="numerator: ∂y/∂x is m×n (rows follow y); denominator: its transpose.")
-@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(COMPOUND_FORMATS), default="text", show_default=True,
               help="Output format (json: schema chainsym.jacobian).")
 @click.option("--no-verify", is_flag=True, help="Skip the check against sympy.jacobian.")
 @output_option
@@ -285,7 +288,8 @@ def jacobian_command(expr: str, wrt: str | None, vectors: tuple[str, ...], matri
     bounds = _limits(limits)
     result = _run(lambda: vectors_stage.jacobian(_read(expr, bounds), wrt, vectors=vectors, matrices=matrices,
                                                  layout=layout, verify=not no_verify, limits=bounds))
-    _emit(vectors_render.json_text(result) if fmt == "json" else vectors_render.render(result), output, fmt)
+    _emit(vectors_render.json_text(result) if fmt == "json" else vectors_render.render(result) if fmt == "text"
+          else _compound(compound.jacobian(result), fmt), output, fmt)
     bad = [v for v in result.verifications if v.status == "mismatch"]
     if bad:
         click.echo(f"chainsym: MISMATCH: {bad[0].detail}", err=True)
@@ -296,7 +300,7 @@ def jacobian_command(expr: str, wrt: str | None, vectors: tuple[str, ...], matri
 @click.argument("expr", type=TEXT)
 @click.option("--wrt", default=None, type=TEXT, metavar="VARS", help="Variables (default: all).")
 @click.option("--where", multiple=True, type=TEXT, metavar="NAME=EXPR", help="Define an intermediate variable (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(COMPOUND_FORMATS), default="text", show_default=True,
               help="Output format (json: schema chainsym.hessian).")
 @click.option("--no-verify", is_flag=True, help="Skip the check against sympy.hessian.")
 @output_option
@@ -313,8 +317,8 @@ def hessian_command(expr: str, wrt: str | None, where: tuple[str, ...], fmt: str
     """
     bounds = _limits(limits)
     result = _run(lambda: api.hessian(_read(expr, bounds), wrt, where=where, verify=not no_verify, limits=bounds))
-    _emit(higher_render.dumps(higher_render.hessian_data(result)) if fmt == "json" else higher_render.hessian(result),
-          output, fmt)
+    _emit(higher_render.dumps(higher_render.hessian_data(result)) if fmt == "json" else higher_render.hessian(result)
+          if fmt == "text" else _compound(compound.hessian(result), fmt), output, fmt)
     if result.verification is not None and result.verification.status == "mismatch":
         click.echo(f"chainsym: MISMATCH: {result.verification.detail}", err=True)
         sys.exit(EXIT_MISMATCH)
@@ -375,6 +379,10 @@ def _graphviz(dot_text: str, kind: str, output: str) -> None:
     if done.returncode != 0:
         message = done.stderr.decode(errors="replace").strip().splitlines()
         raise BadInput(f"Graphviz failed: {message[0] if message else 'exit ' + str(done.returncode)}")
+
+
+def _compound(parts: tuple, fmt: str) -> str:  # type: ignore[type-arg]
+    return {"latex": compound.as_latex, "markdown": compound.as_markdown, "html": compound.as_html}[fmt](parts)
 
 
 def _emit(rendered: str, output: str | None, fmt: str) -> None:

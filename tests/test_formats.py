@@ -314,3 +314,38 @@ def test_example_notebook_runs() -> None:
 def test_sympy_expressions_still_print() -> None:  # the renderers must not change SymPy's own printing
     x = sp.Symbol("x")
     assert sp.latex(sp.E**x) == "e^{x}" and sp.sstr(sp.E) == "E"
+
+
+# --- several derivations: nth derivative, Hessian, Jacobian ------------------------------------
+
+COMPOUND = {
+    "order_seed001": (["diff", "x^3", "--order", "2", "--at", "x=2"]),
+    "hessian": (["hessian", "x^2*y + sin(x*y)", "--wrt", "x,y"]),
+    "jacobian_seed000": (["jacobian", "z = mean(x + y); x = s*t; y = s - t", "--vector", "s:3", "--vector", "t:3"]),
+    "jacobian_layer": (["jacobian", "L = dot(z - y, z - y); z = W*x + b", "--matrix", "W:2x3", "--vector", "x:3",
+                        "--vector", "b:2", "--vector", "y:2", "--wrt", "W,x"]),
+}
+
+
+@pytest.mark.parametrize("fmt", ["latex", "markdown", "html", "text"])
+@pytest.mark.parametrize("case", sorted(COMPOUND))
+def test_compound_snapshot(runner: CliRunner, case: str, fmt: str) -> None:
+    code, out, err = run(runner, *COMPOUND[case], "--format", fmt)
+    assert (code, err) == (0, "")
+    snapshot(f"{case}.{EXTENSIONS[fmt]}", out)
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+@pytest.mark.parametrize("case", sorted(COMPOUND))
+def test_compound_latex_compiles(runner: CliRunner, case: str, tmp_path: Path) -> None:
+    code, out, err = run(runner, *COMPOUND[case], "--format", "latex")
+    (tmp_path / "c.tex").write_text(out, encoding="utf-8")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "c.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_compound_html_is_self_contained(runner: CliRunner) -> None:
+    code, out, err = run(runner, *COMPOUND["jacobian_layer"], "--format", "html")
+    assert out.startswith("<!DOCTYPE html>") and "<script" not in out and "<mtable" in out
+    assert "<mi>diag</mi>" not in out and "<msub><mi>I</mi><mn>2</mn></msub>" in out

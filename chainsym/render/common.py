@@ -171,3 +171,19 @@ def program_note(d: Derivation) -> str:
     """Why a result is shown over shared parts."""
     count = len(d.program.definitions) if d.program is not None else 0
     return f"(too large to show whole: written over {count} shared parts, defined below; --expand prints it whole)"
+
+
+def block_kind(m: sp.Matrix) -> tuple[str, list[sp.Expr]]:
+    """How a Jacobian block reads: zero, identity, negative identity, diagonal (with its diagonal),
+    or dense (with its entries)."""
+    rows, cols = m.shape
+    if all(e == 0 for e in m):
+        return "zero", []
+    if rows == cols and rows > 1 and all(m[i, j] == 0 for i in range(rows) for j in range(cols) if i != j):
+        diagonal = [m[i, i] for i in range(rows)]
+        if all(e == 1 for e in diagonal):
+            return "identity", diagonal
+        if all(e == -1 for e in diagonal):
+            return "negative identity", diagonal
+        return "diagonal", diagonal
+    return "dense", list(m)

@@ -3,6 +3,8 @@ and no CDN), the decomposition table, the steps, the verification and the graph 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from html import escape
 
 import sympy as sp
@@ -10,8 +12,8 @@ from sympy.printing.mathml import MathMLPresentationPrinter
 
 from ..model import Derivation
 from ..walk import tree_size
-from .common import PRINT_LIMIT, needs_brackets, show, split_index
-from .outline import (Adjoint, Ex, Formula, Name, Op, Partial, Piece, Section, Total, Value, Words,
+from .common import PRINT_LIMIT, block_kind, needs_brackets, show, split_index
+from .outline import (Adjoint, Ex, Formula, Mat, Name, Op, Partial, Piece, Second, Section, Total, Value, Words,
                       outline)
 from .picture import svg
 
@@ -44,16 +46,26 @@ class _Printer(MathMLPresentationPrinter):
 
 def render(d: Derivation) -> str:
     """A whole page."""
-    title = f"chainsym: {show(d.expr)}"
+    return page(f"chainsym: {show(d.expr)}", fragment(d))
+
+
+def page(title: str, body: str) -> str:
+    """A self-contained page around a fragment."""
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{escape(_cut(title, 120))}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-            + fragment(d) + "</body>\n</html>\n")
+            + body + "</body>\n</html>\n")
 
 
 def fragment(d: Derivation) -> str:
     """The derivation as a <div>: what a notebook shows (no page, no style sheet)."""
-    parts = ['<div class="chainsym">', f"<h1>Derivation of {_math((Name(d.output_name), Op('='), Ex(d.expr)))}</h1>"]
-    for section in outline(d):
+    return sections_fragment((Name(d.output_name), Op("="), Ex(d.expr)), outline(d), svg(d))
+
+
+def sections_fragment(heading: Formula, sections: Sequence[Section], figure: str = "",
+                      title: str = "Derivation of") -> str:
+    """Sections under a heading, and the graph's picture when there is one."""
+    parts = ['<div class="chainsym">', f"<h1>{escape(title)} {_math(heading)}</h1>"]
+    for section in sections:
         if section.key == "function":
             continue
         parts.append(f'<section id="{section.key}">')
@@ -61,8 +73,8 @@ def fragment(d: Derivation) -> str:
         if section.intro or section.law:
             law = f" {_math(section.law)}" if section.law else ""
             parts.append(f'<p class="intro">{escape(section.intro)}{":" if section.intro and law else ""}{law}</p>')
-        if section.key == "decomposition" and d.graph.nodes:
-            parts.append(_decomposition(d))
+        if section.table is not None and section.table.graph.nodes:
+            parts.append(_decomposition(section.table))
         elif section.rows:
             parts.append(_rows(section))
         for line in section.lines:
@@ -70,8 +82,9 @@ def fragment(d: Derivation) -> str:
                 "bad" if line.startswith(("MISMATCH", "DISAGREE")) else ""
             parts.append(f'<p class="{css}">{escape(line)}</p>' if css else f"<p>{escape(line)}</p>")
         parts.append("</section>")
-    parts += ['<section id="graph">', "<h2>Computational graph</h2>", f"<figure>{svg(d)}</figure>", "</section>",
-              "</div>"]
+    if figure:
+        parts += ['<section id="graph">', "<h2>Computational graph</h2>", f"<figure>{figure}</figure>", "</section>"]
+    parts.append("</div>")
     return "\n".join(parts) + "\n"
 
 
@@ -107,7 +120,16 @@ def piece(p: Piece) -> str:
     if isinstance(p, Name):
         return name(p.name)
     if isinstance(p, Total):
+        if p.order > 1:
+            return (f"<mfrac><mrow><msup><mi>d</mi><mn>{p.order}</mn></msup>{name(p.of)}</mrow>"
+                    f"<mrow><mi>d</mi><msup>{name(p.wrt)}<mn>{p.order}</mn></msup></mrow></mfrac>")
         return f"<mfrac><mrow><mi>d</mi>{name(p.of)}</mrow><mrow><mi>d</mi>{name(p.wrt)}</mrow></mfrac>"
+    if isinstance(p, Second):
+        below = (f"<mo>&#x2202;</mo><msup>{name(p.a)}<mn>2</mn></msup>" if p.a == p.b else
+                 f"<mo>&#x2202;</mo>{name(p.a)}<mo>&#x2202;</mo>{name(p.b)}")
+        return f"<mfrac><mrow><msup><mo>&#x2202;</mo><mn>2</mn></msup>{name(p.of)}</mrow><mrow>{below}</mrow></mfrac>"
+    if isinstance(p, Mat):
+        return matrix(p.matrix)
     if isinstance(p, Partial):
         return f"<mfrac><mrow><mo>&#x2202;</mo>{name(p.of)}</mrow><mrow><mo>&#x2202;</mo>{name(p.wrt)}</mrow></mfrac>"
     if isinstance(p, Adjoint):
@@ -125,6 +147,20 @@ def piece(p: Piece) -> str:
         shown = expression(p.value.exact)
         return shown if exact == p.value.approx else f"{shown}<mo>&#x2248;</mo><mn>{escape(p.value.approx)}</mn>"
     raise TypeError(f"not a formula part: {p!r}")
+
+
+def matrix(m: sp.Matrix) -> str:
+    """A Jacobian block: 0, I, −I, diag(…), or its entries as a table."""
+    kind, entries = block_kind(m)
+    if kind == "zero":
+        return "<mn>0</mn>"
+    if kind in ("identity", "negative identity"):
+        sign = "<mo>&#x2212;</mo>" if kind.startswith("negative") else ""
+        return f"{sign}<msub><mi>I</mi><mn>{m.shape[0]}</mn></msub>"
+    if kind == "diagonal":
+        inner = "<mo>,</mo>".join(expression(e) for e in entries)
+        return f"<mi>diag</mi><mrow><mo>(</mo>{inner}<mo>)</mo></mrow>"
+    return expression(sp.ImmutableMatrix(m))
 
 
 def expression(expr: sp.Basic, written: bool = False) -> str:

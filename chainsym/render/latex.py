@@ -4,13 +4,15 @@ environment alone; `notebook` an aligned block for MathJax (Jupyter), which has 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from ..model import Derivation
 from ..walk import tree_size
-from .common import PRINT_LIMIT, needs_brackets, show, split_index
-from .outline import (Adjoint, Ex, Formula, Name, Op, Partial, Piece, Row, Total, Value, Words,
+from .common import PRINT_LIMIT, block_kind, needs_brackets, show, split_index
+from .outline import (Adjoint, Ex, Formula, Mat, Name, Op, Partial, Piece, Row, Second, Section, Total, Value, Words,
                       outline)
 
 OPS = {"=": "=", "+": "+", "·": r"\cdot", "×": r"\times", "≈": r"\approx", "←": r"\leftarrow", "−": "-",
@@ -18,7 +20,9 @@ OPS = {"=": "=", "+": "+", "·": r"\cdot", "×": r"\times", "≈": r"\approx", "
 
 TEXT_SYMBOLS = {"∂": r"$\partial$", "×": r"$\times$", "·": r"$\cdot$", "≈": r"$\approx$", "Σ": r"$\Sigma$",
                 "−": "-", "→": r"$\to$", "←": r"$\leftarrow$", "π": r"$\pi$", "≤": r"$\leq$", "≥": r"$\geq$",
-                "…": r"\dots{}", "—": "---", "–": "--", "′": "'", "²": r"$^2$"}
+                "…": r"\dots{}", "—": "---", "–": "--", "′": "'", "²": r"$^2$", "⊙": r"$\odot$",
+                "ᵀ": r"$^T$", "₀": "0", "₁": "1", "₂": "2", "₃": "3", "₄": "4", "₅": "5", "₆": "6", "₇": "7",
+                "₈": "8", "₉": "9", "ū": r"$\bar{u}$"}
 """Unicode in sentences, spelled so that pdflatex needs no extra packages"""
 
 ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -38,13 +42,22 @@ _Printer = LatexPrinter
 
 def render(d: Derivation) -> str:
     """A complete document: compiles with pdflatex and amsmath."""
-    return PREAMBLE + body(d) + "\\end{document}\n"
+    return document(outline(d))
+
+
+def document(sections: Sequence[Section]) -> str:
+    """Sections (of a derivation, or of several) as a document that pdflatex compiles."""
+    return PREAMBLE + body_of(sections) + "\\end{document}\n"
 
 
 def body(d: Derivation) -> str:
     """The whole derivation as one align* environment, section titles as \\intertext."""
+    return body_of(outline(d))
+
+
+def body_of(sections: Sequence[Section]) -> str:
     lines = [r"\begin{align*}"]
-    for section in outline(d):
+    for section in sections:
         lines.append(r"\intertext{\textbf{" + text(section.title) + "}"
                      + (" (" + text(section.intro) + ")" if section.intro else "")
                      + (r": $" + formula(section.law) + "$" if section.law else "") + "}")
@@ -97,7 +110,14 @@ def piece(p: Piece) -> str:
     if isinstance(p, Name):
         return name(p.name)
     if isinstance(p, Total):
+        if p.order > 1:
+            return rf"\frac{{d^{{{p.order}}} {name(p.of)}}}{{d {name(p.wrt)}^{{{p.order}}}}}"
         return r"\frac{d " + name(p.of) + "}{d " + name(p.wrt) + "}"
+    if isinstance(p, Second):
+        below = rf"\partial {name(p.a)}^{{2}}" if p.a == p.b else rf"\partial {name(p.a)} \partial {name(p.b)}"
+        return rf"\frac{{\partial^{{2}} {name(p.of)}}}{{{below}}}"
+    if isinstance(p, Mat):
+        return matrix(p.matrix)
     if isinstance(p, Partial):
         return r"\frac{\partial " + name(p.of) + r"}{\partial " + name(p.wrt) + "}"
     if isinstance(p, Adjoint):
@@ -112,6 +132,18 @@ def piece(p: Piece) -> str:
             return r"\approx " + p.value.approx
         return exact if show(p.value.exact) == p.value.approx else exact + r" \approx " + p.value.approx
     raise TypeError(f"not a formula part: {p!r}")
+
+
+def matrix(m: sp.Matrix) -> str:
+    """A Jacobian block: 0, I_n, -I_n, diag(...), or its entries."""
+    kind, entries = block_kind(m)
+    if kind == "zero":
+        return "0"
+    if kind in ("identity", "negative identity"):
+        return ("-" if kind.startswith("negative") else "") + rf"I_{{{m.shape[0]}}}"
+    if kind == "diagonal":
+        return r"\operatorname{diag}\left(" + ", ".join(expression(e) for e in entries) + r"\right)"
+    return expression(sp.ImmutableMatrix(m))
 
 
 def expression(expr: sp.Basic, written: bool = False) -> str:

@@ -3,14 +3,21 @@ render it): a heading per section, the decomposition as a table, the steps as al
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..model import Derivation
 from .latex import formula, piece, row
-from .outline import Ex, Name, Op, Section, outline
+from .outline import Ex, Formula, Name, Op, Section, outline
 
 
 def render(d: Derivation) -> str:
-    out = [f"## Derivation of ${formula((Name(d.output_name), Op('='), Ex(d.expr)))}$", ""]
-    for section in outline(d):
+    return page((Name(d.output_name), Op("="), Ex(d.expr)), outline(d))
+
+
+def page(heading: Formula, sections: Sequence[Section], title: str = "Derivation of") -> str:
+    """Sections under a heading; a section that lists a graph becomes a table."""
+    out = [f"## {title} ${formula(heading)}$", ""]
+    for section in sections:
         if section.key == "function":
             continue
         out.append(f"### {section.title}")
@@ -18,8 +25,8 @@ def render(d: Derivation) -> str:
         if section.intro or section.law:
             law = f"${formula(section.law)}$" if section.law else ""
             out += [prose(section.intro) + (": " if section.intro and law else "") + law, ""]
-        if section.key == "decomposition" and d.graph.nodes:
-            out += _decomposition(d)
+        if section.table is not None and section.table.graph.nodes:
+            out += _decomposition(section.table)
         elif section.rows:
             out += _aligned(section)
         for line in section.lines:

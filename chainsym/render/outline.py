@@ -34,10 +34,11 @@ class Name:
 
 @dataclass(frozen=True)
 class Total:
-    """The total derivative d(of)/d(wrt), through every path."""
+    """The total derivative d(of)/d(wrt), through every path (dⁿ(of)/d(wrt)ⁿ for order n)."""
 
     of: str
     wrt: str
+    order: int = 1
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,22 @@ class Partial:
 
     of: str
     wrt: str
+
+
+@dataclass(frozen=True)
+class Second:
+    """The second partial ∂²(of)/∂a∂b (∂²(of)/∂a² when a is b)."""
+
+    of: str
+    a: str
+    b: str
+
+
+@dataclass(frozen=True)
+class Mat:
+    """A Jacobian block or a matrix: 0, I, diag(…) or its entries."""
+
+    matrix: sp.Matrix
 
 
 @dataclass(frozen=True)
@@ -77,7 +94,7 @@ class Value:
     value: PointValue
 
 
-Piece = Union[Ex, Name, Total, Partial, Adjoint, Op, Words, Value]
+Piece = Union[Ex, Name, Total, Partial, Second, Mat, Adjoint, Op, Words, Value]
 Formula = tuple[Piece, ...]
 
 
@@ -102,6 +119,8 @@ class Section:
     lines: tuple[str, ...] = ()
     law: Formula = ()
     """the rule the rows apply, as a formula (the total-derivative rule, backpropagation's sum)"""
+    table: Derivation | None = None
+    """for a decomposition: the derivation whose graph the section lists (a table in HTML and Markdown)"""
     """plain sentences after the rows (notes, verdicts)"""
 
 
@@ -109,7 +128,7 @@ def outline(d: Derivation) -> tuple[Section, ...]:
     """Every section of the derivation, in reading order."""
     sections = [Section("function", "Function", "", (Row((Name(d.output_name),), (Op("="), Ex(d.expr))),)),
                 _decomposition(d)]
-    sections += [_forward(fp, d) for fp in d.forward]
+    sections += [forward_section(fp, d) for fp in d.forward]
     if d.reverse is not None:
         sections.append(_backward(d.reverse, d))
     results: list[Row] = []
@@ -140,15 +159,16 @@ def _decomposition(d: Derivation) -> Section:
     if g.nodes[-1].body is not None:
         rows = tuple(Row((Name(n.name),), (Op("="), Ex(n.local)), "depends on " + ", ".join(a.name for a in n.args))
                      for n in reversed(g.nodes))
-        return Section("decomposition", "Dependency tree", "each name as its definition gives it", rows)
+        return Section("decomposition", "Dependency tree", "each name as its definition gives it", rows, table=d)
     rows = tuple(Row((Name(n.name),), (Op("="), Ex(n.local, written=True)),
                      f"= {d.output_name}" if n.symbol == g.output else "")
                  for n in g.nodes)
     return Section("decomposition", "Decomposition",
-                   "one primitive operation per intermediate; a shared subexpression is computed once", rows)
+                   "one primitive operation per intermediate; a shared subexpression is computed once", rows,
+                   table=d)
 
 
-def _forward(fp: ForwardPass, d: Derivation) -> Section:
+def forward_section(fp: ForwardPass, d: Derivation) -> Section:
     x = fp.wrt.name
     rows = []
     for step in fp.steps:

@@ -10,7 +10,7 @@ from typing import Any
 import sympy as sp
 
 from ..vectors import JacobianDerivation, LayerCheck, VStep, layers
-from .common import show, verdict
+from .common import block_kind, show, verdict
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -18,14 +18,14 @@ SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 def block(m: sp.Matrix) -> str:
     """A Jacobian block as it reads: 0, I₃, −I₃, diag(t1, t2, t3), or [a, b; c, d] row by row."""
     rows, cols = m.shape
-    if all(e == 0 for e in m):
+    kind, diagonal = block_kind(m)
+    if kind == "zero":
         return "0"
-    if rows == cols and rows > 1 and all(m[i, j] == 0 for i in range(rows) for j in range(cols) if i != j):
-        diagonal = [m[i, i] for i in range(rows)]
-        if all(e == 1 for e in diagonal):
-            return "I" + str(rows).translate(SUBSCRIPTS)
-        if all(e == -1 for e in diagonal):
-            return "−I" + str(rows).translate(SUBSCRIPTS)
+    if kind == "identity":
+        return "I" + str(rows).translate(SUBSCRIPTS)
+    if kind == "negative identity":
+        return "−I" + str(rows).translate(SUBSCRIPTS)
+    if kind == "diagonal":
         return "diag(" + ", ".join(show(e) for e in diagonal) + ")"
     if rows == cols == 1:
         return show(m[0, 0])
