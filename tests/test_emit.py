@@ -155,3 +155,9 @@ def test_unknown_target_is_a_usage_error(runner: CliRunner) -> None:
     code, out, err = run(runner, "grad", "x", "--emit", "fortran")
     assert (code, out) == (2, "")
     assert err.startswith("chainsym: error: Invalid value for '--emit': 'fortran' is not one of")
+
+
+def test_functions_without_a_library_function_are_refused(runner: CliRunner) -> None:
+    code, out, err = run(runner, "grad", "gamma(x)", "--emit", "c")
+    assert (code, out) == (2, "")
+    assert err == "chainsym: error: --emit c: C's math.h has no function for polygamma, which the gradient needs\n"

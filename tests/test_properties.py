@@ -121,3 +121,40 @@ def test_cli_never_shows_a_traceback(text: str) -> None:
     assert code in (0, 2), (text, code, err)
     if code == 2:
         assert err.startswith("chainsym: error: ") and len(err.splitlines()) in (1, 3)
+
+
+@given(EXPRESSIONS)
+def test_emitted_python_matches_the_gradient(text: str) -> None:
+    """chainsym grad --emit python: the generated value_and_grad gives f and the reverse-mode
+    gradient at random points (in floating point, where both are finite)."""
+    try:
+        graph = chainsym.decompose(text)
+        code = chainsym.gradient_code(text, "python")
+    except chainsym.ChainsymError:
+        assume(False)
+        raise
+    namespace: dict[str, object] = {}
+    exec(compile(code, "<chainsym>", "exec"), namespace)  # chainsym's own output, not user input
+    value_and_grad = namespace["value_and_grad"]
+    variables = sorted(graph.variables, key=lambda v: v.name)
+    gradient = dict(chainsym.diff(text, "all", mode="reverse", verify=False, limits=UNTIMED).reverse.gradient) \
+        if variables else {}
+    rng = random.Random(text)
+    checked = 0
+    for _ in range(30):
+        point = {v: mpmath.mpf(f"{rng.uniform(-2.5, 2.5):.3f}") for v in variables}
+        want = [_value(graph.value, point, real=True)] + [_value(gradient[v], point) for v in variables]
+        if any(w is None for w in want):
+            continue
+        try:
+            got_value, got_gradient = value_and_grad(*(float(point[v]) for v in variables))  # type: ignore[operator]
+        except (ValueError, ZeroDivisionError, OverflowError):
+            continue  # math's domain is the double-precision one
+        got = [got_value, *got_gradient]
+        if not all(isinstance(g, (int, float)) and abs(g) < 1e12 for g in got):
+            continue
+        for g, w in zip(got, want):
+            assert abs(g - float(w.real if isinstance(w, mpmath.mpc) else w)) <= 1e-7 * max(1, abs(g)), (text, point, got, want)
+        checked += 1
+        if checked == 3:
+            break
