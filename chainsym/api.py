@@ -270,7 +270,7 @@ def _point(at: AtLike, limits: Limits) -> dict[sp.Symbol, sp.Expr]:
     """--at "x=2,y=1/2" or a mapping → exact values; each value is a constant expression."""
     if isinstance(at, str):
         pairs = []
-        for item in _split_top(at):
+        for item in parse_stage.split_top_level(at):
             name, sep, text = item.partition("=")
             if not sep:
                 raise UsageError(f"--at {item.strip()[:40]!r}: expected name=value")
@@ -305,18 +305,6 @@ def _constant(raw: ExprLike | float | int, what: str, limits: Limits) -> sp.Expr
     if not isinstance(value, sp.Expr) or value.free_symbols:
         raise UsageError(f"{what}: expected a number, got {str(raw)[:40]!r}")
     return value if value.is_Number else value.doit()
-
-
-def _split_top(text: str) -> list[str]:
-    """Split at commas outside brackets: "x=log(8, 2),y=1" → ["x=log(8, 2)", "y=1"]."""
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        depth += (ch == "(") - (ch == ")")
-        if ch == "," and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return [p for p in parts if p.strip()]
 
 
 def _agreement(passes: Sequence[forward_mode.ForwardPass], backward: reverse_mode.ReversePass | None,

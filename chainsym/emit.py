@@ -133,43 +133,44 @@ def operations(statements: tuple[Assignment, ...]) -> int:
 
 # --- printing -----------------------------------------------------------------------------------
 
-class _Python(PythonCodePrinter):
+class _Helpers:
+    """Prints chainsym's functions and steps as calls to the helpers the emitted code defines
+    (the names differ by target: a C helper cannot start with an underscore by convention)."""
+
+    names: dict[str, str] = {}
+
+    def _call(self, helper: str, args: tuple[sp.Basic, ...]) -> str:
+        return f"{self.names[helper]}({', '.join(self._print(a) for a in args)})"  # type: ignore[attr-defined]
+
     def _print_sigmoid(self, e: sp.Basic) -> str:
-        return f"_sigmoid({self._print(e.args[0])})"
+        return self._call("sigmoid", e.args)
 
     def _print_relu(self, e: sp.Basic) -> str:
-        return f"_relu({self._print(e.args[0])})"
+        return self._call("relu", e.args)
 
     def _print_softplus(self, e: sp.Basic) -> str:
-        return f"_softplus({self._print(e.args[0])})"
+        return self._call("softplus", e.args)
 
     def _print_Heaviside(self, e: sp.Basic) -> str:
-        return f"_step({self._print(e.args[0])}, {self._print(e.args[1] if len(e.args) > 1 else sp.S.Half)})"
+        return self._call("step", (e.args[0], e.args[1] if len(e.args) > 1 else sp.S.Half))
 
     def _print_DiracDelta(self, e: sp.Basic) -> str:
         return "0.0"  # zero wherever it is defined (the derivative of a step off its kink)
 
 
-class _NumPy(NumPyPrinter, _Python):
-    def _print_Heaviside(self, e: sp.Basic) -> str:
-        return f"_step({self._print(e.args[0])}, {self._print(e.args[1] if len(e.args) > 1 else sp.S.Half)})"
+PYTHON_NAMES = {"sigmoid": "_sigmoid", "relu": "_relu", "softplus": "_softplus", "step": "_step"}
 
 
-class _C(C99CodePrinter):
-    def _print_sigmoid(self, e: sp.Basic) -> str:
-        return f"sigmoid_({self._print(e.args[0])})"
+class _Python(_Helpers, PythonCodePrinter):
+    names = PYTHON_NAMES
 
-    def _print_relu(self, e: sp.Basic) -> str:
-        return f"relu_({self._print(e.args[0])})"
 
-    def _print_softplus(self, e: sp.Basic) -> str:
-        return f"softplus_({self._print(e.args[0])})"
+class _NumPy(_Helpers, NumPyPrinter):
+    names = PYTHON_NAMES
 
-    def _print_Heaviside(self, e: sp.Basic) -> str:
-        return f"step_({self._print(e.args[0])}, {self._print(e.args[1] if len(e.args) > 1 else sp.S.Half)})"
 
-    def _print_DiracDelta(self, e: sp.Basic) -> str:
-        return "0.0"
+class _C(_Helpers, C99CodePrinter):
+    names = {"sigmoid": "sigmoid_", "relu": "relu_", "softplus": "softplus_", "step": "step_"}
 
 
 PY_HELPERS = {
@@ -207,7 +208,8 @@ def emit(program: StraightLine, target: str, source: str = "") -> str:
 
 def _emit(program: StraightLine, target: str, source: str) -> str:
     statements = program.forward + program.backward
-    used = {type(f) for s in statements for f in s.expr.atoms(sp.Function)}
+    printed = [*(s.expr for s in statements), program.value, *program.gradient]
+    used = {type(f) for e in printed for f in e.atoms(sp.Function)}
     names = ", ".join(v.name for v in program.inputs)
     f_ops, all_ops = operations(program.forward), operations(statements)
     ratio = f"{all_ops / f_ops:.2f}x" if f_ops else "n/a"

@@ -668,3 +668,15 @@ def _parse_at(segment: str, offset: int, text: str, limits: Limits,
         return parse(segment, limits, functions)
     except ParseError as exc:
         raise ParseError(exc.reason, column=exc.column + offset, token=exc.token, text=text) from None
+
+
+def split_top_level(text: str) -> list[str]:
+    """Split at commas outside brackets: "x=log(8, 2),y=1" → ["x=log(8, 2)", "y=1"] (empty parts dropped)."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p for p in parts if p.strip()]

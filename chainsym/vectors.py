@@ -22,7 +22,7 @@ from .errors import UsageError
 from .functions import rewrite_primitives
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Verification
-from .parse import FUNCTIONS, parse, parse_name, parse_program
+from .parse import FUNCTIONS, parse, parse_name, parse_program, split_top_level
 from .tidy import tidy_all
 from .verify import compare
 from .walk import postorder
@@ -233,16 +233,10 @@ def build(text: str, vectors: Sequence[str] = (), matrices: Sequence[str] = (),
 
 
 def _list(body: str, declared: dict[str, Input], limits: Limits) -> tuple[tuple[Input, ...], tuple[VNode, ...], str, list[str]]:
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(body):
-        depth += (ch == "(") - (ch == ")")
-        if ch == "," and depth == 0:
-            parts.append(body[start:i])
-            start = i + 1
-    parts.append(body[start:])
+    parts = split_top_level(body)
     if declared:
         raise UsageError("a list [a, b, …] takes scalar expressions; with --vector, write vector operations instead")
-    exprs = [parse(p, limits) for p in parts if p.strip()]
+    exprs = [parse(p, limits) for p in parts]
     if not exprs:
         raise UsageError("the list is empty")
     symbols = sorted({s for e in exprs for s in e.free_symbols}, key=lambda s: s.name)  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ cheap-gradient bound (at most 4x f's operations) at two sizes of every benchmark
 from __future__ import annotations
 
 import ctypes
+import math
 import random
 import shutil
 import subprocess
@@ -161,3 +162,10 @@ def test_functions_without_a_library_function_are_refused(runner: CliRunner) -> 
     code, out, err = run(runner, "grad", "gamma(x)", "--emit", "c")
     assert (code, out) == (2, "")
     assert err == "chainsym: error: --emit c: C's math.h has no function for polygamma, which the gradient needs\n"
+
+
+def test_a_constant_function_still_gets_its_helpers() -> None:
+    """Found by the property test: f = sigmoid(sin(2)) has no node, yet its value needs the helper."""
+    code = chainsym.gradient_code("-(-(sigmoid(sin(2))))", "python")
+    value, gradient = _namespace(code)["value_and_grad"]()  # type: ignore[operator]
+    assert value == pytest.approx(1 / (1 + math.exp(-math.sin(2))), rel=1e-12) and gradient == []

@@ -147,7 +147,7 @@ def test_order_bounds(runner: CliRunner) -> None:
     code, out, err = run(runner, "diff", "x^3", "--order", "20")
     assert (code, out) == (2, "")
     assert err.startswith("chainsym: error: Invalid value for '--order': 20 is not in the range 1<=x<=12.")
-    code, out, err = run(runner, "diff", "x^3", "--order", "2", "--format", "latex")
+    code, out, err = run(runner, "diff", "x^3", "--order", "2", "--format", "dot")
     assert (code, out) == (2, "")
 
 
