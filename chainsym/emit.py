@@ -10,6 +10,7 @@ partials come from prefix and suffix products (about 3n operations, not n²).
 from __future__ import annotations
 
 import keyword
+from dataclasses import replace
 from collections.abc import Callable
 
 import sympy as sp
@@ -22,6 +23,7 @@ from .errors import UsageError
 from .functions import relu, sigmoid, softplus
 from .model import Assignment, Graph, StraightLine
 from .rules import partials
+from .walk import rebuild
 
 TARGETS = ("python", "numpy", "c")
 LIBRARIES = {"python": "Python's math module", "numpy": "NumPy", "c": "C's math.h"}
@@ -206,7 +208,27 @@ def emit(program: StraightLine, target: str, source: str = "") -> str:
                          "which the gradient needs") from None
 
 
+def _constants_as_floats(program: StraightLine) -> StraightLine:
+    """Constant subexpressions (coth(sin(2)), pi/3) as double-precision numbers: the code computes
+    in floating point anyway, and SymPy's exact forms of some constants pass through complex numbers."""
+    def floats(expr: sp.Expr) -> sp.Expr:
+        def change(node: sp.Basic, args: tuple[sp.Basic, ...]) -> sp.Basic:
+            if not node.free_symbols and not node.is_Number and not isinstance(node, sp.Rational):
+                value = sp.N(node, 17)
+                if value.is_real is False and abs(sp.im(value)) > 1e-15 * max(1, abs(sp.re(value))):
+                    raise UsageError(f"the constant {sp.sstr(node)[:40]} is not real")
+                return sp.Float(sp.re(value), 17)
+            return node if args == node.args else node.func(*args, evaluate=False)
+        return rebuild(expr, change)  # type: ignore[return-value]
+
+    return replace(program,
+                   forward=tuple(Assignment(a.target, floats(a.expr)) for a in program.forward),
+                   backward=tuple(Assignment(a.target, floats(a.expr)) for a in program.backward),
+                   value=floats(program.value), gradient=tuple(floats(g) for g in program.gradient))
+
+
 def _emit(program: StraightLine, target: str, source: str) -> str:
+    program = _constants_as_floats(program)
     statements = program.forward + program.backward
     printed = [*(s.expr for s in statements), program.value, *program.gradient]
     used = {type(f) for e in printed for f in e.atoms(sp.Function)}
