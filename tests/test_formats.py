@@ -349,3 +349,11 @@ def test_compound_html_is_self_contained(runner: CliRunner) -> None:
     code, out, err = run(runner, *COMPOUND["jacobian_layer"], "--format", "html")
     assert out.startswith("<!DOCTYPE html>") and "<script" not in out and "<mtable" in out
     assert "<mi>diag</mi>" not in out and "<msub><mi>I</mi><mn>2</mn></msub>" in out
+
+
+@pytest.mark.parametrize("case,schema", [("order_seed001", "orders"), ("hessian", "hessian"),
+                                         ("jacobian_seed000", "jacobian"), ("jacobian_layer", "jacobian")])
+def test_compound_json_validates(runner: CliRunner, case: str, schema: str) -> None:
+    code, out, err = run(runner, *COMPOUND[case], "--format", "json")
+    assert (code, err) == (0, "")
+    _validator(schema).validate(json.loads(out))
