@@ -1,7 +1,8 @@
 """Every benchmark family of ../shared/PERFORMANCE.md at growing sizes, in one run.
 
 Per size: the graph's nodes; chainsym diff (graph, derivative, tidy; no verification) and diff +
-verify, with the verdict's oracle; the gradient program's operations as a multiple of f's own;
+verify, with the verdict's oracle, and diff + verify as without SymEngine (what the fast extra
+saves); the gradient program's operations as a multiple of f's own;
 sympy.diff (one call per variable) and SymEngine's diff where installed, each in a forked child
 bounded at LIMIT seconds with SymPy's cache cleared; the ratios sympy.diff / chainsym; and the
 growth exponent log(t2/t1) / log(n2/n1) between consecutive sizes (1 = linear).
@@ -79,8 +80,11 @@ def timed(work: Callable[[], object]) -> tuple[float | str | None, object]:
     return seconds, extra
 
 
-def _chainsym(expr: sp.Expr, variables: list[sp.Symbol], family: str, verify: bool) -> Callable[[], object]:
+def _chainsym(expr: sp.Expr, variables: list[sp.Symbol], family: str, verify: bool,
+              symengine: bool = True) -> Callable[[], object]:
     def work() -> object:
+        if not symengine:
+            fast.available = lambda: False  # in the forked child only: as without the fast extra
         d = chainsym.diff(expr, variables if family in GRADIENT else variables[0],
                           mode="reverse" if family in GRADIENT else None, verify=verify)
         v = d.verification
@@ -127,8 +131,8 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, sympy {sp.__version__}, symengine "
           f"{__import__('symengine').__version__ if fast.available() else 'not installed'}; "
           f"each timing in a forked child, bounded at {LIMIT:.0f} s")
-    header = ("size", "nodes", "chainsym s", "growth", "+verify s", "verdict (oracle)", "grad ops / f ops",
-              "sympy.diff s", "growth", "symengine s", "sympy/chainsym", "sympy/(+verify)")
+    header = ("size", "nodes", "chainsym s", "growth", "+verify s", "verdict (oracle)", "+verify, SymPy only s",
+              "grad ops / f ops", "sympy.diff s", "growth", "symengine s", "sympy/chainsym", "sympy/(+verify)")
     for family in args.family.split(","):
         title, build = FAMILIES[family]
         print(f"\n{family}: {title}\n| " + " | ".join(header) + " |\n|" + "---|" * len(header))
@@ -138,6 +142,8 @@ def main() -> None:
             wrt = variables if family in GRADIENT else variables[:1]
             plain, info = timed(_chainsym(expr, variables, family, verify=False))
             checked, verified = timed(_chainsym(expr, variables, family, verify=True))
+            plain_sympy, _ = timed(_chainsym(expr, variables, family, verify=True, symengine=False)) \
+                if fast.available() else (None, None)
             program = gradient_program(chainsym.decompose(expr))
             ops = operations(program.forward + program.backward) / operations(program.forward)
             reference, _ = timed(_sympy(expr, wrt))
@@ -147,7 +153,8 @@ def main() -> None:
             verdict = verified[1] if isinstance(verified, tuple) else "-"
             g1 = growth(previous[1], plain, previous[0], size) if previous else ""
             g2 = growth(previous[2], reference, previous[0], size) if previous else ""
-            row = (str(size), str(nodes), fmt(plain), g1, fmt(checked), str(verdict), f"{ops:.2f}", fmt(reference), g2,
+            row = (str(size), str(nodes), fmt(plain), g1, fmt(checked), str(verdict),
+                   fmt(plain_sympy) if fast.available() else "-", f"{ops:.2f}", fmt(reference), g2,
                    fmt(engine) if symengine_work is not None else "-", ratio(reference, plain),
                    ratio(reference, checked))
             print("| " + " | ".join(row) + " |", flush=True)
