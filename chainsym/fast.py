@@ -15,6 +15,7 @@ from typing import Any
 
 import sympy as sp
 
+from .model import EVALUATE_DEPTH
 from .walk import postorder
 
 
@@ -64,6 +65,7 @@ def to_sympy(expr: Any, symbols: dict[str, sp.Symbol]) -> sp.Expr:
     """A SymEngine expression back in SymPy, each distinct subexpression once, without recursion."""
     se = _symengine()
     done: dict[Any, sp.Expr] = {}
+    depth: dict[Any, int] = {}
     stack = [(expr, False)]
     while stack:
         node, ready = stack.pop()
@@ -75,6 +77,7 @@ def to_sympy(expr: Any, symbols: dict[str, sp.Symbol]) -> sp.Expr:
             stack.extend((a, False) for a in args if a not in done)
             continue
         kind = type(node).__name__
+        depth[node] = 1 + max((depth[a] for a in args), default=0)
         if isinstance(node, se.Symbol):
             done[node] = symbols.get(str(node)) or sp.Symbol(str(node), real=True)
         elif not args and _RATIONAL.fullmatch(str(node)):  # Integer, Rational, Half, One...
@@ -87,7 +90,10 @@ def to_sympy(expr: Any, symbols: dict[str, sp.Symbol]) -> sp.Expr:
             function = getattr(sp, kind, None)
             if function is None or not args:
                 raise Unconvertible(kind)
-            done[node] = function(*(done[a] for a in args))
+            # deep nodes are built as they are: SymPy's evaluation would recurse through them
+            built = function(*(done[a] for a in args), evaluate=depth[node] <= EVALUATE_DEPTH)
+            _ = built.is_commutative  # cached bottom-up (see graph.py)
+            done[node] = built
     return done[expr]
 
 

@@ -73,6 +73,10 @@ def _operand(sub: sp.Basic, operand: dict[int, Operand], by_key: dict[tuple[obje
         raise LimitError("max_nodes", f"the expression has more than {limits.max_nodes} distinct operations")
     symbol = sp.Symbol(intermediate(prefix, len(nodes) + 1), real=True)
     evaluated = build(sub.func, tuple(value.get(a, a) for a in args), depth <= EVALUATE_DEPTH)
+    # SymPy asks any argument of a new product whether it commutes, recursively and caching the
+    # answer: asked here, bottom-up, it is one step per node; asked first at the top of a 10,000-deep
+    # chain (as the backward sweep would), it is a 10,000-deep recursion
+    _ = evaluated.is_commutative
     written = args
     if sub.func is sp.Mul and len(args) > 2:
         written = _reuse_product(args, products)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
+import mpmath
+import pytest
 import sympy as sp
 from click.testing import CliRunner
 from conftest import run
@@ -77,3 +80,13 @@ def test_steps_show_derivatives_by_name_when_large() -> None:
     expr, _ = FAMILIES["b2"][1](12)
     text = str(chainsym.diff(expr, verify=False))
     assert "  du24/dx = ∂u24/∂u22 · du22/dx + ∂u24/∂u23 · du23/dx     = u23·du22/dx + u22·du23/dx\n" in text
+
+
+def test_backpropagation_through_ten_thousand_levels() -> None:
+    """Reverse mode asks SymPy about the deepest values first; depth 10,000 must not recurse."""
+    expr, _ = FAMILIES["a"][1](10_000)
+    d = chainsym.diff(expr, mode="reverse", verify=False)
+    u, du = 0.7, 1.0
+    for _ in range(10_000):
+        u, du = math.sin(u), math.cos(u) * du
+    assert float(evaluate(d.results[0], {x: mpmath.mpf("0.7")}, 30)) == pytest.approx(du, rel=1e-9)
