@@ -215,8 +215,10 @@ def _constants_as_floats(program: StraightLine) -> StraightLine:
         def change(node: sp.Basic, args: tuple[sp.Basic, ...]) -> sp.Basic:
             if not node.free_symbols and not node.is_Number and not isinstance(node, sp.Rational):
                 value = sp.N(node, 17)
+                if not value.is_finite or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+                    raise UsageError(f"the gradient needs the constant {sp.sstr(node)[:40]}, which is not finite")
                 if value.is_real is False and abs(sp.im(value)) > 1e-15 * max(1, abs(sp.re(value))):
-                    raise UsageError(f"the constant {sp.sstr(node)[:40]} is not real")
+                    raise UsageError(f"the gradient needs the constant {sp.sstr(node)[:40]}, which is not real")
                 return sp.Float(sp.re(value), 17)
             return node if args == node.args else node.func(*args, evaluate=False)
         return rebuild(expr, change)  # type: ignore[return-value]

@@ -169,3 +169,10 @@ def test_a_constant_function_still_gets_its_helpers() -> None:
     code = chainsym.gradient_code("-(-(sigmoid(sin(2))))", "python")
     value, gradient = _namespace(code)["value_and_grad"]()  # type: ignore[operator]
     assert value == pytest.approx(1 / (1 + math.exp(-math.sin(2))), rel=1e-12) and gradient == []
+
+
+def test_a_gradient_needing_an_infinite_constant_is_refused(runner: CliRunner) -> None:
+    """Found by the property test: d(0**x)/dx = 0**x·log(0)."""
+    code, out, err = run(runner, "grad", "-(((2)-(2))^(x))", "--emit", "python")
+    assert (code, out) == (2, "")
+    assert err == "chainsym: error: the gradient needs the constant zoo, which is not finite\n"
