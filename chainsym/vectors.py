@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from . import bounded
-from .errors import UsageError
+from .errors import ParseError, UsageError
 from .functions import rewrite_primitives
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Verification
@@ -221,9 +221,16 @@ def build(text: str, vectors: Sequence[str] = (), matrices: Sequence[str] = (),
           limits: Limits = DEFAULT_LIMITS) -> tuple[tuple[Input, ...], tuple[VNode, ...], str, list[str]]:
     """Inputs, vector-level nodes in topological order, the output's name and the output components'
     names, for an expression, a list "[a, b]" of scalar expressions, or a program of definitions."""
-    declared = {i.name: i for i in [*(declare(v) for v in vectors), *(declare(m, True) for m in matrices)]}
+    declared: dict[str, Input] = {}
+    for item in [*(declare(v) for v in vectors), *(declare(m, True) for m in matrices)]:
+        if item.name in declared:
+            raise UsageError(f"{item.name} is declared twice")
+        declared[item.name] = item
     stripped = text.strip()
-    if stripped.startswith("[") and stripped.endswith("]"):
+    if stripped.startswith("["):
+        if not stripped.endswith("]"):
+            raise ParseError("a list [a, b, …] must end with ']'", column=len(text) + 1, token="end of input",
+                             text=text)
         return _list(stripped[1:-1], declared, limits)
     statements = parse_program(text, limits, VECTOR_FUNCTIONS) if ";" in text or "\n" in stripped else ()
     if len(statements) > 1:

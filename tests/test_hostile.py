@@ -98,3 +98,19 @@ def test_stdin_is_bounded(runner: CliRunner) -> None:
     code, out, err = run(runner, "diff", "-", input="x+" * 1_000_000 + "x")
     assert_refused(code, out, err, time.monotonic() - start)
     assert err.startswith("chainsym: error: standard input is longer than 100000 characters (limit 'max_length'")
+
+
+NEW_COMMANDS = [
+    ["grad", "--emit", "python"], ["grad", "--emit", "c"], ["hessian"], ["jacobian"],
+    ["jacobian", "--vector", "x:3"], ["diff", "--order", "2", "--wrt", "x"], ["graph"],
+]
+
+
+@pytest.mark.parametrize("command", NEW_COMMANDS, ids=[" ".join(c) for c in NEW_COMMANDS])
+def test_every_command_refuses_hostile_text(runner: CliRunner, command: list[str]) -> None:
+    """The same hostile corpus through grad --emit, hessian, jacobian, --order and graph."""
+    for text in HOSTILE:
+        start = time.monotonic()
+        code, out, err = run(runner, command[0], text, *command[1:])
+        assert_refused(code, out, err, time.monotonic() - start)
+    assert not os.path.exists(CANARY)

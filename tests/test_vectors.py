@@ -169,3 +169,14 @@ def test_hessian_cli(runner: CliRunner) -> None:
         "verified: equal to sympy.hessian(f, [x, y]) (symbolic: simplify(difference) = 0)"]
     code, out, err = run(runner, "hessian", "x^2*y", "--format", "json")
     assert json.loads(out)["hessian"] == [["2*y", "2*x"], ["2*x", "0"]]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["[x, y"], "chainsym: error: a list [a, b, …] must end with ']' at column 6 (token 'end of input')\n"
+                "  [x, y\n       ^\n"),
+    (["W*x", "--matrix", "W:2x3", "--vector", "x:3", "--vector", "W:2"], "chainsym: error: W is declared twice\n"),
+    (["2"], "chainsym: error: the expression has no operation to differentiate\n"),
+    (["z = x; x = z"], "chainsym: error: the definitions are circular: z -> x -> z\n"),
+])
+def test_more_jacobian_errors(runner: CliRunner, args: list[str], message: str) -> None:
+    assert run(runner, "jacobian", *args) == (2, "", message)
