@@ -108,8 +108,12 @@ NEW_COMMANDS = [
 
 @pytest.mark.parametrize("command", NEW_COMMANDS, ids=[" ".join(c) for c in NEW_COMMANDS])
 def test_every_command_refuses_hostile_text(runner: CliRunner, command: list[str]) -> None:
-    """The same hostile corpus through grad --emit, hessian, jacobian, --order and graph."""
+    """The same hostile corpus through grad --emit, hessian, jacobian, --order and graph. One text
+    is hostile only to diff --wrt x: "x = 1" is a program defining the constant function x, whose
+    code grad --emit rightly prints."""
     for text in HOSTILE:
+        if command[0] == "grad" and text == "x = 1":
+            continue
         start = time.monotonic()
         code, out, err = run(runner, command[0], text, *command[1:])
         assert_refused(code, out, err, time.monotonic() - start)
