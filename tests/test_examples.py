@@ -20,6 +20,10 @@ EXPECTED = {
     "seed002_sigmoid_network.py": ["∂z3/∂w31 = a1", "∂o1/∂z3 = (1 - sigmoid(z3))*sigmoid(z3)",
                                    "∂E/∂w31 ≈ 0.0821670405642  ∂E/∂w11 ≈ 0.000438567734474",
                                    "forward and reverse mode agree (numerically)"],
+    "seed000_vector_chain_rule.py": ["∂z/∂s = [t1/3 + 1/3, t2/3 + 1/3, t3/3 + 1/3]   shape (1,3)",
+                                     "      = diag(t1, t2, t3)   (3,3)", "dz/dx shape: (2, 4) verified: proved"],
+    "seed001_second_derivative.py": ["at x = 2: d^2f/dx^2 = 12", "  ∂²f/∂x∂y = -x*y*sin(x*y) + 2*x + cos(x*y)",
+                                     "verified: equal to sympy.hessian(f, [x, y]) (symbolic: simplify(difference) = 0)"],
     "seed001_chain_rule.py": ["df/dx = 8*x + 12", "dy/du = 2*u2  du/dx = 2", "df/dx = 2*x*exp(x**2)",
                               "1·2 + 1·3 = 5"],
 }
