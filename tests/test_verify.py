@@ -5,6 +5,7 @@ from __future__ import annotations
 import sympy as sp
 from conftest import x, y
 
+import chainsym
 from chainsym.functions import relu
 from chainsym.limits import Limits
 from chainsym.verify import TOLERANCE_TEXT, compare, numeric, verify
@@ -74,3 +75,17 @@ def test_central_differences_catch_a_wrong_derivative(without_symengine: None) -
     expr = logistic(12)
     v = verify(expr, x, sp.diff(expr, x) + x / 10**6, [x], Limits(verify_seconds=0.05))
     assert v.status == "mismatch" and "central differences give" in v.detail
+
+
+def test_a_gradient_is_verified_together_without_symengine(without_symengine: None) -> None:
+    """Many components: one numeric comparison with sympy.diff's, not a simplify per component."""
+    variables = list(sp.symbols("a1:11", real=True))
+    f = sp.tanh(sum(v * (i + 1) for i, v in enumerate(variables))) ** 2
+    d = chainsym.diff(f, variables, mode="reverse")
+    assert {(v.status, v.oracle, v.detail) for v in d.verifications} == {
+        ("numeric", "sympy.diff", "every component equal at 5 random real points")}
+    from chainsym.verify import verify_gradient
+    wrong = list(d.results)
+    wrong[3] += variables[0] / 10**6
+    bad = verify_gradient(f, variables, wrong, variables)
+    assert bad is not None and bad[0].status == "mismatch" and "for ∂/∂a4" in bad[0].detail
