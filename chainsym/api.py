@@ -25,7 +25,7 @@ from .numeric import NotANumber, evaluate
 from .point import at_point
 from .share import free_prefix, program_form
 from .tidy import tidy_all
-from .verify import compare, differences, verify_gradient
+from .verify import compare, directional, verify_gradient
 from .walk import Substituter, free_symbols, tree_size
 from .verify import verify as verify_one
 
@@ -87,9 +87,9 @@ def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where:
         together = len(variables) > GRADIENT_BATCH or (
             len(variables) > 1 and tree_size(graph.value, limits.simplify_ops) > limits.simplify_ops)
         batch = verify_gradient(graph.value, variables, results, graph.variables, limits) if together else None
-        if batch is None and together:  # no oracle for the whole gradient in time: central differences
-            reason = "no oracle gave the whole gradient in time"
-            batch = tuple(differences(graph.value, v, r, graph.variables, reason) for v, r in zip(variables, results))
+        if batch is None and together:  # no oracle for the whole gradient in time: a gradient check
+            batch = directional(graph.value, variables, results, graph.variables,
+                                "no oracle gave the whole gradient in time")
         checks = batch or tuple(verify_one(graph.value, v, r, graph.variables, limits) for v, r in zip(variables, results))
     point = at_point(graph, inputs, variables, rate, limits) if inputs is not None else None
     prefix = free_prefix({v.name for v in graph.variables} | {n.name for n in graph.nodes})

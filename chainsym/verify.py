@@ -237,6 +237,49 @@ def differences(expr: sp.Expr, wrt: sp.Symbol, claimed: sp.Expr, variables: Sequ
 
 
 FD_TOLERANCE_TEXT = "|Δ| ≤ 1e-8·max(1, |value|), differences taken at 30 digits"
+DIRECTIONAL_ORACLE = "central differences along random directions (mpmath.diff)"
+
+
+def directional(expr: sp.Expr, wrt: Sequence[sp.Symbol], results: Sequence[sp.Expr],
+                variables: Sequence[sp.Symbol], reason: str) -> tuple[Verification, ...]:
+    """The whole gradient against central differences of f along random directions v: the slope of
+    t ↦ f(p + t·v) at 0 must equal Σ ∂f/∂wᵢ · vᵢ. Two evaluations of f per point, whatever the
+    number of components (a gradient check as deep-learning code does it); a wrong component
+    changes the sum for almost every direction."""
+    f = rewrite_primitives(expr)
+    ours = list(rewrite_primitives(sp.Tuple(*results)).args)
+    rng = random.Random(20261122)
+    found: list[dict[sp.Symbol, Value]] = []
+    for _ in range(ATTEMPTS):
+        point = draw(rng, variables, "real")
+        direction = {w: mpmath.mpf(f"{rng.uniform(-1, 1):.4f}") for w in wrt}
+        try:
+            values = evaluate_all(ours, point, DPS)
+            with mpmath.workdps(DPS):
+                slope = mpmath.diff(lambda t: evaluate(
+                    f, {**point, **{w: point.get(w, 0) + t * direction[w] for w in wrt}}, None), 0)
+        except (NotANumber, ZeroDivisionError, OverflowError, ValueError):
+            continue
+        if not finite(slope) or isinstance(slope, mpmath.mpc) or not all(finite(v) for v in values):
+            continue
+        claimed = mpmath.fsum(v * direction[w] for w, v in zip(wrt, values))
+        if abs(claimed - slope) > FD_TOLERANCE * max(1, abs(claimed), abs(slope)):
+            where = ", ".join(f"{s} = {_show(v)}" for s, v in point.items())
+            bad = Verification("mismatch", "numeric", f"{reason}; at {where}, along a random direction chainsym's "
+                               f"gradient gives a slope of {_show(claimed)}, central differences {_show(slope)}",
+                               oracle=DIRECTIONAL_ORACLE, points=(_shown(point),), tolerance=FD_TOLERANCE_TEXT)
+            return tuple(bad for _ in wrt)
+        found.append(point)
+        if len(found) == POINTS:
+            break
+    if not found:
+        skipped = Verification("skipped", "none", f"{reason}, and no real point was found for differences",
+                               oracle=DIRECTIONAL_ORACLE)
+        return tuple(skipped for _ in wrt)
+    ok = Verification("numeric", "numeric", f"{reason}; directional derivatives equal at {len(found)} random real "
+                      "points", oracle=DIRECTIONAL_ORACLE, points=tuple(_shown(p) for p in found),
+                      tolerance=FD_TOLERANCE_TEXT)
+    return tuple(ok for _ in wrt)
 
 
 def draw(rng: random.Random, variables: Sequence[sp.Symbol], kind: str) -> dict[sp.Symbol, Value]:

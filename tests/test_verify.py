@@ -89,3 +89,17 @@ def test_a_gradient_is_verified_together_without_symengine(without_symengine: No
     wrong[3] += variables[0] / 10**6
     bad = verify_gradient(f, variables, wrong, variables)
     assert bad is not None and bad[0].status == "mismatch" and "for ∂/∂a4" in bad[0].detail
+
+
+def test_directional_gradient_check() -> None:
+    """Without an oracle for the whole gradient: slopes along random directions catch a wrong component."""
+    from chainsym.verify import directional
+    variables = list(sp.symbols("a1:6", real=True))
+    f = sp.exp(sum(variables) / 5) * variables[0]
+    right = [sp.diff(f, v) for v in variables]
+    ok = directional(f, variables, right, variables, "test")
+    assert {v.status for v in ok} == {"numeric"} and ok[0].detail == "test; directional derivatives equal at 5 random real points"
+    wrong = list(right)
+    wrong[2] = wrong[2] * (1 + sp.Rational(1, 10**5))
+    bad = directional(f, variables, wrong, variables, "test")
+    assert bad[0].status == "mismatch" and "along a random direction" in bad[0].detail
