@@ -217,10 +217,13 @@ def _shape(shape: tuple[int, ...]) -> str:
 
 # --- building the vector graph ------------------------------------------------------------------
 
+Built = tuple[tuple[Input, ...], tuple[VNode, ...], str]
+"""the inputs, the vector-level nodes in topological order, and the output node's name"""
+
 def build(text: str, vectors: Sequence[str] = (), matrices: Sequence[str] = (),
-          limits: Limits = DEFAULT_LIMITS) -> tuple[tuple[Input, ...], tuple[VNode, ...], str, list[str]]:
-    """Inputs, vector-level nodes in topological order, the output's name and the output components'
-    names, for an expression, a list "[a, b]" of scalar expressions, or a program of definitions."""
+          limits: Limits = DEFAULT_LIMITS) -> Built:
+    """Inputs, vector-level nodes and the output's name, for an expression, a list "[a, b]" of
+    scalar expressions, or a program of definitions."""
     declared: dict[str, Input] = {}
     for item in [*(declare(v) for v in vectors), *(declare(m, True) for m in matrices)]:
         if item.name in declared:
@@ -239,7 +242,7 @@ def build(text: str, vectors: Sequence[str] = (), matrices: Sequence[str] = (),
     return _expression(expr, declared, "f")
 
 
-def _list(body: str, declared: dict[str, Input], limits: Limits) -> tuple[tuple[Input, ...], tuple[VNode, ...], str, list[str]]:
+def _list(body: str, declared: dict[str, Input], limits: Limits) -> Built:
     parts = split_top_level(body)
     if declared:
         raise UsageError("a list [a, b, …] takes scalar expressions; with --vector, write vector operations instead")
@@ -251,11 +254,11 @@ def _list(body: str, declared: dict[str, Input], limits: Limits) -> tuple[tuple[
     local = _column(exprs)
     node = VNode("f", "[" + ", ".join(sp.sstr(e) for e in exprs) + "]", "components", (len(exprs),),
                  tuple(s.name for s in symbols), local, local)
-    return inputs, (node,), "f", [f"f{i}" for i in range(1, len(exprs) + 1)]
+    return inputs, (node,), "f"
 
 
 def _expression(expr: sp.Expr, declared: dict[str, Input], out: str,
-                prefix: str = "u") -> tuple[tuple[Input, ...], tuple[VNode, ...], str, list[str]]:
+                prefix: str = "u") -> Built:
     inputs: dict[str, Input] = {}
     shaped: dict[int, tuple[tuple[int, ...], sp.Matrix, sp.Matrix, str | None]] = {}
     nodes: list[VNode] = []
@@ -283,11 +286,11 @@ def _expression(expr: sp.Expr, declared: dict[str, Input], out: str,
     unknown = sorted(set(declared) - set(inputs))
     if unknown:
         raise UsageError(f"declared but not used: {', '.join(unknown)}")
-    return tuple(inputs.values()), tuple(nodes), nodes[-1].name, []
+    return tuple(inputs.values()), tuple(nodes), nodes[-1].name
 
 
 def _program(statements: Sequence, declared: dict[str, Input]  # type: ignore[type-arg]
-             ) -> tuple[tuple[Input, ...], tuple[VNode, ...], str, list[str]]:
+             ) -> Built:
     """Definitions name vector-level nodes: z = mean(x + y); x = s*t; y = s - t. Each definition's
     body is split like an expression, the names it uses standing as inputs of their shapes."""
     if statements[0].name is None:
@@ -315,7 +318,7 @@ def _program(statements: Sequence, declared: dict[str, Input]  # type: ignore[ty
     for name in order:
         body = defined[name]
         used = {k: v for k, v in known.items() if k in _args_of(body)}
-        sub_inputs, sub_nodes, _, _ = _expression(body, used, name, prefix=f"{name}_")
+        sub_inputs, sub_nodes, _ = _expression(body, used, name, prefix=f"{name}_")
         inputs.update((i.name, i) for i in sub_inputs if i.name not in defined)
         nodes += [replace(n, value=n.value.xreplace(values)) for n in sub_nodes]
         last = nodes[-1]
@@ -324,7 +327,7 @@ def _program(statements: Sequence, declared: dict[str, Input]  # type: ignore[ty
     unknown = sorted(set(declared) - set(inputs))
     if unknown:
         raise UsageError(f"declared but not used: {', '.join(unknown)}")
-    return tuple(inputs.values()), tuple(nodes), order[-1], []
+    return tuple(inputs.values()), tuple(nodes), order[-1]
 
 
 def _args_of(body: sp.Expr) -> list[str]:
@@ -368,7 +371,7 @@ def jacobian(text: str, wrt: str | Sequence[str] | None = None, *, vectors: Sequ
     rule over vector-level nodes: d node/dx = Σ ∂node/∂arg · d arg/dx, one block product per edge."""
     if layout not in LAYOUTS:
         raise UsageError(f"layout must be numerator or denominator, not {layout!r}")
-    inputs, nodes, output, _ = build(text, vectors, matrices, limits)
+    inputs, nodes, output = build(text, vectors, matrices, limits)
     by_input = {i.name: i for i in inputs}
     names = [w.strip() for w in (wrt.split(",") if isinstance(wrt, str) else wrt or by_input)]
     for w in names:

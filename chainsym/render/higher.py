@@ -38,7 +38,7 @@ def orders_data(o: Orders) -> dict[str, Any]:
             "at": {v.name: show(c) for v, c in o.at} or None,
             "value": show(o.value) if o.value is not None else None,
             "orders": [json_render.data(d) for d in o.orders],
-            "verification": json_render._verification(o.verification)}
+            "verification": json_render.verification_data(o.verification)}
 
 
 def hessian(h: Hessian) -> str:
@@ -76,7 +76,7 @@ def hessian_data(h: Hessian) -> dict[str, Any]:
             "gradient_graph_nodes": len(h.gradient_graph.nodes),
             "hessian": [[show(h.matrix[i, j]) for j in range(len(names))] for i in range(len(names))],
             "symmetric": h.symmetric,
-            "verification": json_render._verification(h.verification)}
+            "verification": json_render.verification_data(h.verification)}
 
 
 def dumps(data: dict[str, Any]) -> str:

@@ -44,8 +44,8 @@ def data(d: Derivation) -> dict[str, Any]:
         "backward": _backward(d.reverse) if d.reverse is not None else None,
         "agreement": d.agreement or None,
         "point": _point(d.point) if d.point is not None else None,
-        "verification": _verification(d.verification),
-        "verifications": {n: _verification(v) for n, v in zip(names, d.verifications)},
+        "verification": verification_data(d.verification),
+        "verifications": {n: verification_data(v) for n, v in zip(names, d.verifications)},
     }
 
 
@@ -108,7 +108,7 @@ def _point(p: Point) -> dict[str, Any]:
     }
 
 
-def _verification(v: Verification | None) -> dict[str, Any]:
+def verification_data(v: Verification | None) -> dict[str, Any]:
     if v is None:
         return {"status": "off", "method": "none", "detail": "verification was turned off"}
     return {"status": v.status, "method": v.method, "detail": v.detail, "oracle": v.oracle,
