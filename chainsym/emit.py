@@ -166,6 +166,14 @@ PYTHON_NAMES = {"sigmoid": "_sigmoid", "relu": "_relu", "softplus": "_softplus",
 class _Python(_Helpers, PythonCodePrinter):
     names = PYTHON_NAMES
 
+    def _print_Pow(self, expr: sp.Basic, rational: bool = False) -> str:
+        """A non-integer power as math.pow: Python's ** turns (-0.5)**0.5 into a complex number,
+        which the real-valued code must refuse (ValueError), as C's pow does (NaN)."""
+        base, exponent = expr.args
+        if exponent.is_Integer or exponent in (sp.S.Half, -sp.S.Half):
+            return super()._print_Pow(expr, rational)  # type: ignore[no-any-return]
+        return f"math.pow({self._print(base)}, {self._print(exponent)})"
+
 
 class _NumPy(_Helpers, NumPyPrinter):
     names = PYTHON_NAMES
