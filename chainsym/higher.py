@@ -60,9 +60,8 @@ class Hessian:
 
 def nth(first: Derivation, order: int, differentiate, verify: bool, limits: Limits = DEFAULT_LIMITS  # type: ignore[no-untyped-def]
         ) -> Orders:
-    """Orders 2..n by differentiating each result again (differentiate(expr) → Derivation)."""
-    if not 1 <= order <= MAX_ORDER:
-        raise UsageError(f"--order must be between 1 and {MAX_ORDER}, not {order}")
+    """Orders 2..n by differentiating each result again (differentiate(expr) → Derivation); the
+    caller has checked 1 ≤ order ≤ MAX_ORDER before any work."""
     if len(first.wrt) != 1:
         raise UsageError("--order differentiates by one variable: choose it with --wrt")
     orders = [first]

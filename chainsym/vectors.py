@@ -380,7 +380,7 @@ def jacobian(text: str, wrt: str | Sequence[str] | None = None, *, vectors: Sequ
     all_steps, results, checks = [], [], []
     by_node = {n.name: n for n in nodes}
     for w in names:
-        steps = _forward(nodes, inputs, by_input[w])
+        steps = _forward(nodes, inputs, w, len(by_input[w].components))
         total = steps[-1].total
         total = sp.Matrix(total.shape[0], total.shape[1], list(tidy_all(list(total), limits)))
         results.append(total if layout == "numerator" else total.T)
@@ -391,24 +391,24 @@ def jacobian(text: str, wrt: str | Sequence[str] | None = None, *, vectors: Sequ
                               tuple(results), tuple(checks))
 
 
-def _forward(nodes: Sequence[VNode], inputs: Sequence[Input], x: Input) -> tuple[VStep, ...]:
-    size = len(x.components)
-    totals: dict[str, sp.Matrix] = {i.name: (sp.eye(size) if i.name == x.name else sp.zeros(len(i.components), size))
+def _forward(nodes: Sequence[VNode], inputs: Sequence[Input], seed: str, size: int) -> tuple[VStep, ...]:
+    """The vector total-derivative rule, d node/d seed = Σ ∂node/∂arg · d arg/d seed, node by node;
+    the seed is an input (its Jacobians) or an intermediate (backpropagation through a layer)."""
+    totals: dict[str, sp.Matrix] = {i.name: (sp.eye(size) if i.name == seed else sp.zeros(len(i.components), size))
                                     for i in inputs}
     values: dict[sp.Symbol, sp.Expr] = {}
     steps = []
     for node in nodes:
         blocks = []
-        total = sp.zeros(len(node.local), size)
-        for arg in node.args:
+        total = sp.eye(size) if node.name == seed else sp.zeros(len(node.local), size)
+        for arg in node.args if node.name != seed else ():
             given = next((i for i in inputs if i.name == arg), None)
             arg_symbols = list(given.components) if given else list(_symbols_of(arg, _shape_of(arg, nodes, inputs)))
             local = sp.Matrix(list(node.local)).jacobian(arg_symbols)
             blocks.append(Block(arg, local, totals[arg]))
             total += local.xreplace(values) * totals[arg]
         totals[node.name] = total
-        for c, v in zip(_symbols_of(node.name, node.shape), node.value):
-            values[c] = v
+        values.update(zip(_symbols_of(node.name, node.shape), node.value))
         steps.append(VStep(node.name, tuple(blocks), total))
     return tuple(steps)
 
@@ -471,7 +471,8 @@ def layers(d: JacobianDerivation) -> tuple[LayerCheck, ...]:
         if len(consumers) == 1 and consumers[0].kind == "elementwise" and isinstance(consumers[0].local[0], sp.Add) \
                 and all(a == z or a in by_input for a in consumers[0].args):
             z = consumers[0].name  # z = W x + b: the bias's Jacobian is I
-        upstream = _total_wrt_node(d.nodes, d.inputs, z).T  # ∂L/∂z as a column
+        size = len(next(n for n in d.nodes if n.name == z).local)
+        upstream = _forward(d.nodes, d.inputs, z, size)[-1].total.T  # ∂L/∂z as a column
         statements = []
         numerator = {w_: (j if d.layout == "numerator" else j.T) for w_, j in zip(d.wrt, d.jacobians)}
         W = _as_matrix(by_input[w].shape, by_input[w].components) if w in by_input else None
@@ -485,25 +486,6 @@ def layers(d: JacobianDerivation) -> tuple[LayerCheck, ...]:
         if statements:
             found.append(LayerCheck(z, w, x, upstream, tuple(statements)))
     return tuple(found)
-
-
-def _total_wrt_node(nodes: Sequence[VNode], inputs: Sequence[Input], target: str) -> sp.Matrix:
-    """d output/d target over the inputs' components: the forward rule seeded at an intermediate."""
-    size = len(next(n for n in nodes if n.name == target).local)
-    totals: dict[str, sp.Matrix] = {i.name: sp.zeros(len(i.components), size) for i in inputs}
-    values: dict[sp.Symbol, sp.Expr] = {}
-    for node in nodes:
-        if node.name == target:
-            total = sp.eye(size)
-        else:
-            total = sp.zeros(len(node.local), size)
-            for arg in node.args:
-                given = next((i for i in inputs if i.name == arg), None)
-                symbols = list(given.components) if given else list(_symbols_of(arg, _shape_of(arg, nodes, inputs)))
-                total += sp.Matrix(list(node.local)).jacobian(symbols).xreplace(values) * totals[arg]
-        totals[node.name] = total
-        values.update(zip(_symbols_of(node.name, node.shape), node.value))
-    return totals[nodes[-1].name]
 
 
 def _same(a: sp.Matrix, b: sp.Matrix) -> bool:

@@ -50,9 +50,9 @@ def hessian(h: Hessian) -> str:
              f"{len(h.gradient_graph.nodes)} nodes; one forward pass over it per variable gives a column"]
     rows = [(f"{n.name} = {show(n.local)}", "= ∂" + f + "/∂" + names[h.outputs.index(n.symbol)]
              if n.symbol in h.outputs else "") for n in h.gradient_graph.nodes]
-    lines += ["gradient graph", *text_render._columns(rows)] if rows else []
+    lines += ["gradient graph", *text_render.columns(rows)] if rows else []
     for fp in h.passes:
-        lines += text_render._forward(fp, d)
+        lines += text_render.forward_rows(fp, d)
     lines.append("Hessian (row i, column j: ∂²" + f + "/∂xi∂xj)")
     for i, a in enumerate(names):
         for j, b in enumerate(names):

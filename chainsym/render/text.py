@@ -13,7 +13,7 @@ def render(d: Derivation) -> str:
     """The whole derivation."""
     lines = [f"{d.output_name} = {show(d.expr)}", *_graph(d)]
     for fp in d.forward:
-        lines += _forward(fp, d)
+        lines += forward_rows(fp, d)
     if d.reverse is not None:
         lines += _reverse(d.reverse, d)
     lines += _results(d)
@@ -53,13 +53,13 @@ def _graph(d: Derivation) -> list[str]:
     if g.nodes[-1].body is not None:
         rows = [(f"{n.name} = {show(n.local)}", "depends on " + ", ".join(a.name for a in n.args))
                 for n in reversed(g.nodes)]
-        return ["dependency tree", *_columns(rows)]
+        return ["dependency tree", *columns(rows)]
     rows = [(f"{n.name} = {show_local(n.local)}", f"= {d.output_name}" if n.symbol == g.output else "")
             for n in g.nodes]
-    return ["decomposition", *_columns(rows)]
+    return ["decomposition", *columns(rows)]
 
 
-def _forward(fp: ForwardPass, d: Derivation) -> list[str]:
+def forward_rows(fp: ForwardPass, d: Derivation) -> list[str]:
     x = fp.wrt.name
     lines = [f"total derivatives   du/d{x} = ∂u/∂{x} + Σ ∂u/∂ui · dui/d{x}",
              f"  (∂: partial, the node's other arguments held fixed; d: total, through every path from {x})"]
@@ -72,7 +72,7 @@ def _forward(fp: ForwardPass, d: Derivation) -> list[str]:
         shown = products(step, x)
         result = show(step.total)
         rows.append((left, f"= {shown}" if shown == result else f"= {shown} = {result}"))
-    lines += _columns(rows) if rows else [f"  (no intermediate depends on {x})"]
+    lines += columns(rows) if rows else [f"  (no intermediate depends on {x})"]
     if fp.independent:
         names = ", ".join(s.name for s in fp.independent)
         lines.append(f"  ({names} do{'es' if len(fp.independent) == 1 else ''} not depend on {x}: d/d{x} = 0)")
@@ -121,7 +121,7 @@ def _point(p: Point, d: Derivation) -> list[str]:
     where = ", ".join(f"{v} = {show(x)}" for v, x in p.inputs)
     nodes = d.graph.index
     lines = [f"at {where}", "forward pass"]
-    lines += _columns([(f"{s.name} = {show(nodes[s].local) if nodes[s].body is not None else show_local(nodes[s].local)}",
+    lines += columns([(f"{s.name} = {show(nodes[s].local) if nodes[s].body is not None else show_local(nodes[s].local)}",
                         _equals(v)) for s, v in p.values])
     lines.append("backward pass   (upstream × local = downstream)")
     edges: dict[str, list[str]] = {}
@@ -131,13 +131,13 @@ def _point(p: Point, d: Derivation) -> list[str]:
     rows = [(f"{adjoint_name(d, s.name)} {_equals(v)}",
              "(seed)" if s == d.graph.output else "; ".join(edges.get(s.name, ["no path"])))
             for s, v in p.adjoints]
-    lines += _columns(rows)
+    lines += columns(rows)
     lines.append("gradient")
-    lines += _columns([(f"∂{f}/∂{v.name} {_equals(g)}", "") for v, g in p.gradient])
+    lines += columns([(f"∂{f}/∂{v.name} {_equals(g)}", "") for v, g in p.gradient])
     if p.learning_rate is not None:
         lines.append(f"gradient descent step   v ← v − lr·∂{f}/∂v   (lr = {show(p.learning_rate)})")
         start = dict(p.inputs)
-        lines += _columns([(f"{v.name}: {show(start.get(v, 0))} → {number(u)}", "") for v, u in p.updates])
+        lines += columns([(f"{v.name}: {show(start.get(v, 0))} → {number(u)}", "") for v, u in p.updates])
     lines += [f"note: {n}" for n in p.notes]
     return lines
 
@@ -148,7 +148,7 @@ def _equals(v: PointValue) -> str:
     return shown if shown.startswith("≈") else f"= {shown}"
 
 
-def _columns(rows: list[tuple[str, str]]) -> list[str]:
+def columns(rows: list[tuple[str, str]]) -> list[str]:
     width = min(max(len(left) for left, _ in rows), 60)
     return [f"  {left.ljust(width)}   {right}".rstrip() for left, right in rows]
 
