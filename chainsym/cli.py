@@ -19,7 +19,7 @@ import click
 from . import api
 from .errors import ChainsymError, LimitError, ParseError
 from .limits import DEFAULT_LIMITS, Limits, limit_names
-from .model import CheckResult, Derivation
+from .model import CheckResult, Derivation, Verification
 from .render import check as check_render
 from .render import compound
 from .render import higher as higher_render
@@ -182,9 +182,7 @@ def diff_command(expr: str, wrt: str | None, fmt: str, output: str | None, mode:
                                               verify=not no_verify, limits=bounds))
         _emit(higher_render.dumps(higher_render.orders_data(orders)) if fmt == "json" else
               higher_render.orders(orders) if fmt == "text" else _compound(compound.orders(orders), fmt), output, fmt)
-        if orders.verification is not None and orders.verification.status == "mismatch":
-            click.echo(f"chainsym: MISMATCH: {orders.verification.detail}", err=True)
-            sys.exit(EXIT_MISMATCH)
+        _exit_on_mismatch([orders.verification])
         return
     derivation = _run(lambda: api.diff(_read(expr, bounds), wrt, mode=mode, where=where, at=at, lr=lr,
                                        verify=not no_verify, expand=expand, limits=bounds))
@@ -290,10 +288,7 @@ def jacobian_command(expr: str, wrt: str | None, vectors: tuple[str, ...], matri
                                                  layout=layout, verify=not no_verify, limits=bounds))
     _emit(vectors_render.json_text(result) if fmt == "json" else vectors_render.render(result) if fmt == "text"
           else _compound(compound.jacobian(result), fmt), output, fmt)
-    bad = [v for v in result.verifications if v.status == "mismatch"]
-    if bad:
-        click.echo(f"chainsym: MISMATCH: {bad[0].detail}", err=True)
-        sys.exit(EXIT_MISMATCH)
+    _exit_on_mismatch(result.verifications)
 
 
 @cli.command("hessian")
@@ -319,9 +314,7 @@ def hessian_command(expr: str, wrt: str | None, where: tuple[str, ...], fmt: str
     result = _run(lambda: api.hessian(_read(expr, bounds), wrt, where=where, verify=not no_verify, limits=bounds))
     _emit(higher_render.dumps(higher_render.hessian_data(result)) if fmt == "json" else higher_render.hessian(result)
           if fmt == "text" else _compound(compound.hessian(result), fmt), output, fmt)
-    if result.verification is not None and result.verification.status == "mismatch":
-        click.echo(f"chainsym: MISMATCH: {result.verification.detail}", err=True)
-        sys.exit(EXIT_MISMATCH)
+    _exit_on_mismatch([result.verification])
 
 
 @cli.command("graph")
@@ -415,12 +408,17 @@ def _run(fn):  # type: ignore[no-untyped-def]
         raise BadInput("out of memory: the expression is too large") from None
 
 
-def _exit_for(derivation: Derivation) -> None:
+def _exit_on_mismatch(verdicts: Sequence[Verification | None]) -> None:
     """A wrong derivative is a bug: say so on stderr and exit 1."""
-    v = derivation.verification
-    if v is not None and v.status == "mismatch":
-        click.echo(f"chainsym: MISMATCH: {v.detail}", err=True)
+    bad = next((v for v in verdicts if v is not None and v.status == "mismatch"), None)
+    if bad is not None:
+        click.echo(f"chainsym: MISMATCH: {bad.detail}", err=True)
         sys.exit(EXIT_MISMATCH)
+
+
+def _exit_for(derivation: Derivation) -> None:
+    """A mismatch with the oracle, or forward and reverse mode disagreeing: stderr, exit 1."""
+    _exit_on_mismatch([derivation.verification])
     if derivation.agreement.startswith("DISAGREE"):
         click.echo(f"chainsym: MISMATCH: forward and reverse mode {derivation.agreement}", err=True)
         sys.exit(EXIT_MISMATCH)
