@@ -273,7 +273,9 @@ def _point(at: AtLike, limits: Limits) -> dict[sp.Symbol, sp.Expr]:
     """--at "x=2,y=1/2" or a mapping → exact values; each value is a constant expression."""
     if isinstance(at, str):
         pairs = []
-        for item in parse_stage.split_top_level(at):
+        for item in (piece for _, piece in parse_stage.split_top_level(at)):
+            if not item.strip():
+                continue
             name, sep, text = item.partition("=")
             if not sep:
                 raise UsageError(f"--at {item.strip()[:40]!r}: expected name=value")

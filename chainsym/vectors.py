@@ -243,7 +243,7 @@ def build(text: str, vectors: Sequence[str] = (), matrices: Sequence[str] = (),
 
 
 def _list(body: str, declared: dict[str, Input], limits: Limits) -> Built:
-    parts = split_top_level(body)
+    parts = [p for _, p in split_top_level(body) if p.strip()]
     if declared:
         raise UsageError("a list [a, b, …] takes scalar expressions; with --vector, write vector operations instead")
     exprs = [parse(p, limits) for p in parts]

@@ -38,6 +38,18 @@ def close_at_points(a: sp.Expr, b: sp.Expr, variables: list[sp.Symbol], points: 
     return agreed > 0
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _outside_the_working_tree(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """Every test runs in a temporary directory: a stray output file (`-o --wrt` from a generated
+    command line) can never land in the repository."""
+    import os
+
+    old = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("cwd"))
+    yield
+    os.chdir(old)
+
+
 @pytest.fixture
 def without_symengine(monkeypatch: pytest.MonkeyPatch) -> None:
     """As if the optional SymEngine back end were not installed."""
