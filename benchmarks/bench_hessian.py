@@ -18,9 +18,10 @@ import sympy as sp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import chainsym  # noqa: E402
 from bench_scale import LIMIT, fmt, growth, ratio, timed  # noqa: E402
 from families import c_product, d_mlp  # noqa: E402
+
+import chainsym  # noqa: E402
 
 FAMILIES = {"product x1*...*xn": (c_product, [5, 10, 20, 40]), "MLP loss, ~n weights": (d_mlp, [13, 25, 49, 97])}
 

@@ -28,10 +28,11 @@ import sympy as sp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from families import FAMILIES  # noqa: E402
+
 import chainsym  # noqa: E402
 from chainsym import fast  # noqa: E402
 from chainsym.emit import gradient_program, operations  # noqa: E402
-from families import FAMILIES  # noqa: E402
 
 LIMIT = 60.0
 SIZES = {"a": [50, 100, 200, 400], "b1": [8, 10, 12, 14, 16], "b2": [8, 10, 12, 14, 16],

@@ -18,7 +18,6 @@ import sympy as sp
 from .model import EVALUATE_DEPTH
 from .walk import postorder
 
-
 _RATIONAL = re.compile(r"-?\d+(/\d+)?")
 
 
@@ -110,8 +109,8 @@ def diff(expr: sp.Expr, wrt: sp.Symbol) -> sp.Expr:
     return to_sympy(derivative, symbols)
 
 
-def gradient_function(expr: sp.Expr, wrt: "list[sp.Symbol] | tuple[sp.Symbol, ...]",
-                      variables: "list[sp.Symbol] | tuple[sp.Symbol, ...]") -> "Callable[[list[float]], list[float]]":
+def gradient_function(expr: sp.Expr, wrt: list[sp.Symbol] | tuple[sp.Symbol, ...],
+                      variables: list[sp.Symbol] | tuple[sp.Symbol, ...]) -> Callable[[list[float]], list[float]]:
     """SymEngine's ∂f/∂w for each w, compiled together (common subexpressions once) into one
     function of the variables' values, in double precision."""
     se = _symengine()

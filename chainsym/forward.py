@@ -1,44 +1,54 @@
 """Forward mode: the total-derivative rule du/dx = Σ ∂u/∂a · da/dx, node by node.
 
-A node's arguments a are variables or earlier intermediates; when x itself is an argument,
-its term ∂u/∂x · 1 is the direct ∂f/∂x of the rule. Terms whose da/dx is 0 are dropped.
+A client of the one sweep: a term is the local partial (written in the variables) times the
+argument's derivative; a total is their sum. When x itself is an argument, its term ∂u/∂x · 1
+is the direct ∂f/∂x of the rule. Terms whose da/dx is 0 never arise: a zero total carries nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sympy as sp
 from sympy.core.parameters import evaluate
 
-from .model import ForwardPass, ForwardStep, Graph, Term
-from .rules import partials
+from .model import ForwardPass, ForwardStep, Graph, Node, Term
+from .sweep import Carried, Edge, sweep
 from .walk import Substituter
+from .work import Budget
 
 
-def forward(graph: Graph, wrt: sp.Symbol) -> ForwardPass:
+class Derivatives:
+    """The symbolic forward flow: da/dx carried along edges as SymPy expressions."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.substitute = Substituter(graph.values)
+
+    def term(self, edge: Edge, source: sp.Expr) -> sp.Expr:
+        with evaluate(edge.consumer.evaluated):
+            return sp.Mul(self.substitute(edge.partial.local), source)
+
+    def combine(self, target: sp.Symbol, node: Node | None, carried: Sequence[Carried[sp.Expr]]) -> sp.Expr:
+        with evaluate(node is None or node.evaluated):
+            return sp.Add(*(c.term for c in carried))
+
+    def live(self, total: sp.Expr) -> bool:
+        return bool(total != 0)
+
+
+def forward(graph: Graph, wrt: sp.Symbol, budget: Budget | None = None) -> ForwardPass:
     """Run the total-derivative rule over graph for one variable."""
-    derivative: dict[sp.Basic, sp.Expr] = {wrt: sp.Integer(1)}
-    values = graph.values
-    substitute = Substituter(values)
+    visits = sweep(graph, Derivatives(graph), {wrt: sp.Integer(1)}, budget=budget)
     steps: list[ForwardStep] = []
     independent: list[sp.Symbol] = []
-    for node in graph.nodes:
-        terms = tuple(
-            Term(partial=p, derivative=derivative[p.arg])
-            for p in sorted(partials(node), key=lambda p: _order(p.arg, values))
-            if p.arg in derivative
-        )
-        if not terms:
-            independent.append(node.symbol)
+    totals: dict[sp.Basic, sp.Expr] = {wrt: sp.Integer(1)}
+    for v in visits:
+        assert v.node is not None
+        if v.total is None:
+            independent.append(v.target)
             continue
-        with evaluate(node.evaluated):
-            total = sp.Add(*(sp.Mul(substitute(t.partial.local), t.derivative) for t in terms))
-        if total != 0:
-            derivative[node.symbol] = total
-        steps.append(ForwardStep(node=node, terms=terms, total=total))
-    result = derivative.get(graph.output, sp.Integer(0))
+        terms = tuple(Term(c.edge.partial, c.source) for c in v.carried)
+        steps.append(ForwardStep(node=v.node, terms=terms, total=v.total))
+        totals[v.target] = v.total
+    result = totals.get(graph.output, sp.Integer(0))
     return ForwardPass(wrt=wrt, steps=tuple(steps), independent=tuple(independent), result=result)
-
-
-def _order(arg: sp.Symbol, values: dict[sp.Symbol, sp.Expr]) -> tuple[int, str]:
-    """Variables first (the direct ∂/∂x term), then intermediates in graph order."""
-    return (1, "") if arg in values else (0, arg.name)

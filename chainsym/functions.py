@@ -29,7 +29,7 @@ class _Primitive(sp.Function):
         return self.primitive(self.args[0])._eval_evalf(prec)
 
     def _latex(self, printer: object) -> str:
-        return self.latex_name + r"\left(" + printer._print(self.args[0]) + r"\right)"  # type: ignore[attr-defined]
+        return self.latex_name + r"\left(" + str(printer._print(self.args[0])) + r"\right)"  # type: ignore[attr-defined]
 
 
 class sigmoid(_Primitive):  # noqa: N801 - named as users write it
@@ -96,4 +96,4 @@ def rewrite_primitives(expr: sp.Expr) -> sp.Expr:
             return node.primitive(*args)
         return node if args == node.args else node.func(*args)
 
-    return rebuild(expr, change)  # type: ignore[return-value]
+    return rebuild(expr, change)

@@ -9,33 +9,38 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .errors import LimitError, UnsupportedOpError
+from .errors import LimitError, UnsupportedOpError, UsageError
 from .limits import DEFAULT_LIMITS, Limits
 from .model import EVALUATE_DEPTH, Graph, Node, Operand
-from .naming import intermediate, intermediate_prefix
+from .naming import Namer
 from .walk import build, free_symbols, postorder
 
 CONSTANT_ATOMS = (sp.Number, sp.NumberSymbol, type(sp.I))
+UNDEFINED = (sp.zoo, sp.nan, sp.oo, -sp.oo)
 
 
-def decompose(expr: sp.Expr, limits: Limits = DEFAULT_LIMITS) -> Graph:
-    """Split expr into intermediates u1..un in topological order (a DAG, not a tree)."""
+def decompose(expr: sp.Expr, limits: Limits = DEFAULT_LIMITS, taken: tuple[str, ...] = ()) -> Graph:
+    """Split expr into intermediates u1..un in topological order (a DAG, not a tree).
+    taken: names besides the variables that the intermediates must not use."""
     if not isinstance(expr, sp.Expr):
         raise UnsupportedOpError(type(expr).__name__)
-    graph, _ = _decompose(expr, (expr,), limits)
+    graph, _ = _decompose(expr, (expr,), limits, taken)
     return graph
 
 
-def decompose_all(exprs: tuple[sp.Expr, ...], limits: Limits = DEFAULT_LIMITS) -> tuple[Graph, tuple[Operand, ...]]:
+def decompose_all(exprs: tuple[sp.Expr, ...], limits: Limits = DEFAULT_LIMITS,
+                  taken: tuple[str, ...] = ()) -> tuple[Graph, tuple[Operand, ...]]:
     """One graph for several expressions (the components of a gradient share most of their
     structure), and the operand standing for each; the graph's output is the first."""
-    return _decompose(sp.Tuple(*exprs), exprs, limits)
+    return _decompose(sp.Tuple(*exprs), exprs, limits, taken)
 
 
-def _decompose(root: sp.Basic, outputs: tuple[sp.Expr, ...], limits: Limits) -> tuple[Graph, tuple[Operand, ...]]:
+def _decompose(root: sp.Basic, outputs: tuple[sp.Expr, ...], limits: Limits,
+               taken: tuple[str, ...]) -> tuple[Graph, tuple[Operand, ...]]:
     expr = root
     variables = tuple(sorted(free_symbols(expr), key=lambda s: s.name))
-    prefix = intermediate_prefix(v.name for v in variables)
+    namer = Namer([*(v.name for v in variables), *taken])
+    prefix = namer.prefix("intermediate")
     operand: dict[int, Operand] = {}
     depth: dict[int, int] = {}
     by_key: dict[tuple[object, ...], sp.Symbol] = {}
@@ -49,7 +54,7 @@ def _decompose(root: sp.Basic, outputs: tuple[sp.Expr, ...], limits: Limits) -> 
         operand[id(sub)] = _operand(sub, operand, by_key, nodes, value, prefix, limits, depth[id(sub)], products)
     ops = tuple(operand[id(e)] for e in outputs)
     source = outputs[0] if len(outputs) == 1 else root
-    return Graph(source=source, variables=variables, nodes=tuple(nodes), output=ops[0]), ops
+    return Graph(source=source, variables=variables, nodes=tuple(nodes), output=ops[0], generic=prefix), ops
 
 
 def _operand(sub: sp.Basic, operand: dict[int, Operand], by_key: dict[tuple[object, ...], sp.Symbol],
@@ -59,7 +64,7 @@ def _operand(sub: sp.Basic, operand: dict[int, Operand], by_key: dict[tuple[obje
     if isinstance(sub, sp.Symbol):
         return sub
     if isinstance(sub, CONSTANT_ATOMS):
-        return sub  # type: ignore[return-value]
+        return sub
     if not isinstance(sub, sp.Expr) or not sub.args:
         raise UnsupportedOpError(type(sub).__name__)
     args = tuple(operand[id(a)] for a in sub.args)
@@ -71,12 +76,15 @@ def _operand(sub: sp.Basic, operand: dict[int, Operand], by_key: dict[tuple[obje
         return symbol
     if len(nodes) >= limits.max_nodes:
         raise LimitError("max_nodes", f"the expression has more than {limits.max_nodes} distinct operations")
-    symbol = sp.Symbol(intermediate(prefix, len(nodes) + 1), real=True)
+    symbol = sp.Symbol(f"{prefix}{len(nodes) + 1}", real=True)
     evaluated = build(sub.func, tuple(value.get(a, a) for a in args), depth <= EVALUATE_DEPTH)
     # SymPy asks any argument of a new product whether it commutes, recursively and caching the
     # answer: asked here, bottom-up, it is one step per node; asked first at the top of a 10,000-deep
     # chain (as the backward sweep would), it is a 10,000-deep recursion
     _ = evaluated.is_commutative
+    if evaluated in UNDEFINED:
+        raise UsageError(f"{sp.sstr(sub, order='none')[:60]} is undefined for every value of its variables "
+                         f"(it is {evaluated})")
     written = args
     if sub.func is sp.Mul and len(args) > 2:
         written = _reuse_product(args, products)

@@ -1,13 +1,13 @@
 """The data every stage passes on: frozen dataclasses with tuple fields, and no logic.
 
-parse → Graph (Node) → Partial → ForwardStep / AdjointStep → Verification → Derivation.
+parse → Graph (Node) → Partial → ForwardStep / AdjointStep → Verification → results (results.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Union
+from typing import TypeAlias
 
 import sympy as sp
 
@@ -16,7 +16,7 @@ EVALUATE_DEPTH = 100
 forms); deeper, SymPy's own recursion (assumptions, argument sorting) would overflow or turn
 cubic, so their expressions keep the structure as built."""
 
-Operand = sp.Expr
+Operand: TypeAlias = sp.Expr
 """An argument of a node: a variable Symbol, an intermediate's Symbol, or a constant."""
 
 
@@ -42,7 +42,7 @@ class Node:
 
     @property
     def name(self) -> str:
-        return self.symbol.name
+        return str(self.symbol.name)
 
     @property
     def local(self) -> sp.Expr:
@@ -53,7 +53,7 @@ class Node:
 
     @property
     def op_name(self) -> str:
-        return "definition" if self.body is not None else self.op.__name__
+        return "definition" if self.body is not None else str(self.op.__name__)
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,9 @@ class Graph:
     nodes: tuple[Node, ...]
     output: Operand
     """the symbol of the node whose value is f, or a variable or constant when f is one"""
+    generic: str = "u"
+    """the letter that stands for any node in printed rules (du/dx = Σ ∂u/∂a · da/dx): the
+    intermediates' prefix, which no variable of the user's is called"""
 
     @cached_property
     def index(self) -> dict[sp.Symbol, Node]:
@@ -78,7 +81,7 @@ class Graph:
     @property
     def value(self) -> sp.Expr:
         """f itself, evaluated, in the variables."""
-        return self.values.get(self.output, self.output)  # type: ignore[arg-type]
+        return self.values.get(self.output, self.output)
 
 
 @dataclass(frozen=True)
@@ -125,22 +128,11 @@ class ForwardPass:
 
 
 @dataclass(frozen=True)
-class Diagnosis:
-    """A standard chain-rule mistake that reproduces a wrong claim: its kind, node and explanation."""
-
-    kind: str
-    """'chain rule dropped', 'sign error', 'sign error (minus sign)', 'path dropped' or
-    'product rule misapplied'"""
-    node: str
-    message: str
-
-
-@dataclass(frozen=True)
 class Contribution:
     """One edge of the backward pass: downstream = upstream · local.
 
-    upstream is the consumer's adjoint c̄ = ∂f/∂c, local is ∂c/∂a, downstream is what the edge
-    adds to ā = ∂f/∂a.
+    upstream is the consumer's adjoint df/dc, local is ∂c/∂a, downstream is what the edge
+    adds to df/da.
     """
 
     consumer: sp.Symbol
@@ -151,7 +143,7 @@ class Contribution:
 
 @dataclass(frozen=True)
 class AdjointStep:
-    """ā = Σ over the consumers c of a: c̄ · ∂c/∂a (the seed f̄ = 1 has no contributions)."""
+    """df/da = Σ over the consumers c of a: df/dc · ∂c/∂a (the seed df/df = 1 has no contributions)."""
 
     target: sp.Symbol
     contributions: tuple[Contribution, ...]
@@ -165,21 +157,34 @@ class ReversePass:
     steps: tuple[AdjointStep, ...]
     """in reverse topological order, then the variables"""
     gradient: tuple[tuple[sp.Symbol, sp.Expr], ...]
-    """∂f/∂v for every variable v, sorted by name"""
+    """∂f/∂v for every variable v, in the graph's order (sorted by name)"""
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A standard chain-rule mistake that reproduces a wrong claim: its kind, node and explanation."""
+
+    kind: str
+    """'chain rule dropped', 'sign error', 'sign error (minus sign)', 'path dropped' or
+    'product rule misapplied'"""
+    node: str
+    message: str
 
 
 @dataclass(frozen=True)
 class Verification:
-    """The verdict on one derivative, compared with an independent oracle."""
+    """The verdict on one derivative (or all entries of a matrix of them), against an oracle."""
 
     status: str
     """'proved', 'numeric', 'mismatch' or 'skipped'"""
     method: str
-    """'identical', 'simplify', 'numeric' or 'none'"""
+    """'identical', 'exact', 'numeric' or 'none'"""
     detail: str
     oracle: str = "sympy.diff"
     points: tuple[tuple[tuple[str, str], ...], ...] = ()
     tolerance: str = ""
+    seed: int | None = None
+    """the random seed the points were drawn with (the same inputs give the same seed)"""
 
     @property
     def ok(self) -> bool:
@@ -204,29 +209,12 @@ class Point:
     adjoints: tuple[tuple[sp.Symbol, PointValue], ...]
     """every node's and variable's adjoint ∂f/∂u, in reverse order (the backward pass)"""
     edges: tuple[tuple[sp.Symbol, sp.Symbol, PointValue, PointValue, PointValue], ...]
-    """(consumer c, argument a, upstream c̄, local ∂c/∂a, downstream) at the point"""
+    """(consumer c, argument a, upstream df/dc, local ∂c/∂a, downstream) at the point"""
     gradient: tuple[tuple[sp.Symbol, PointValue], ...]
     learning_rate: sp.Expr | None = None
     updates: tuple[tuple[sp.Symbol, PointValue], ...] = ()
-    """v − lr·∂f/∂v for each differentiated variable, when a learning rate is given"""
+    """v − lr·∂f/∂v for each differentiated parameter, when a learning rate is given"""
     notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """The verdict on a claimed derivative, with the correct derivation it was compared to."""
-
-    claim_text: str
-    claim: sp.Expr
-    correct: bool
-    comparison: Verification
-    """how the claim was compared with chainsym's (verified) derivative"""
-    derivation: Derivation
-    counterexample: tuple[tuple[str, str], ...] = ()
-    """a point where they differ (variable, value)"""
-    claimed_value: str = ""
-    correct_value: str = ""
-    diagnosis: "Diagnosis | None" = None
 
 
 @dataclass(frozen=True)
@@ -243,6 +231,8 @@ class StraightLine:
 
     inputs: tuple[sp.Symbol, ...]
     """the variables, in sorted name order (the order of the emitted function's arguments)"""
+    names: tuple[str, ...]
+    """the user's name of each input (the code renames one that collides with the target language)"""
     forward: tuple[Assignment, ...]
     backward: tuple[Assignment, ...]
     value: sp.Expr
@@ -259,71 +249,3 @@ class ResultProgram:
     definitions: tuple[tuple[sp.Symbol, sp.Expr], ...]
     results: tuple[sp.Expr | None, ...]
     """per result: its final expression, or None when it is small enough to show whole"""
-
-
-STATUS_RANK = {"mismatch": 0, "skipped": 1, "numeric": 2, "proved": 3}
-
-
-@dataclass(frozen=True)
-class Derivation:
-    """Everything chainsym found: the graph, the steps, the result and its verification.
-
-    One entry of `forward`, `results` and `verifications` per variable in `wrt`.
-    """
-
-    source: str
-    expr: sp.Expr
-    graph: Graph
-    wrt: tuple[sp.Symbol, ...]
-    mode: str
-    forward: tuple[ForwardPass, ...]
-    results: tuple[sp.Expr, ...]
-    verifications: tuple[Verification, ...] = field(default=())
-    reverse: ReversePass | None = None
-    agreement: str = ""
-    """with mode 'both': how forward and reverse were found to agree"""
-    output_name: str = "f"
-    """the name of the function: f, or the name a program gives its first definition"""
-    point: "Point | None" = None
-    program: "ResultProgram | None" = None
-    """how the results too large to show whole are shown (None: every result is shown whole)"""
-
-    @property
-    def result(self) -> Union[sp.Expr, dict[sp.Symbol, sp.Expr]]:
-        """df/dx for one variable; a dict variable → ∂f/∂v for several."""
-        if len(self.wrt) == 1:
-            return self.results[0]
-        return dict(zip(self.wrt, self.results))
-
-    @property
-    def steps(self) -> tuple[ForwardStep, ...]:
-        """The forward steps (of the first variable when there are several)."""
-        return self.forward[0].steps if self.forward else ()
-
-    @property
-    def verification(self) -> Verification | None:
-        """The verdict; for several variables the weakest of them."""
-        if not self.verifications:
-            return None
-        return min(self.verifications, key=lambda v: STATUS_RANK[v.status])
-
-    def __str__(self) -> str:
-        from .render import text  # render imports model; import here to keep model logic-free
-
-        return text.render(self)
-
-    # Jupyter shows the richest of these; each is a renderer's output, not logic of the model.
-    def _repr_html_(self) -> str:
-        from .render import html
-
-        return html.fragment(self)
-
-    def _repr_latex_(self) -> str:
-        from .render import latex
-
-        return latex.notebook(self)
-
-    def _repr_markdown_(self) -> str:
-        from .render import markdown
-
-        return markdown.render(self)

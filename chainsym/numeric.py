@@ -1,114 +1,233 @@
-"""Evaluate a SymPy expression at a point with mpmath, one distinct subexpression at a time.
+"""Evaluate a SymPy expression at a point, one distinct subexpression at a time.
 
-Iterative and memoised on identity, so deep or heavily shared expressions cost no recursion
-and no repeated work (SymPy's evalf and plain lambdify recurse over the tree).
+Iterative and memoised on identity, so deep or heavily shared expressions cost no recursion and
+no repeated work (SymPy's evalf and plain lambdify recurse over the tree). Numbers come from an
+mpmath context private to the calling thread, never from mpmath's global one: a thread or a
+server beside chainsym keeps its own precision. Rational functions at rational points are also
+evaluated exactly (`exact`), with Python's fractions.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 import mpmath
 import sympy as sp
 
+from .functions import relu, sigmoid, softplus
 from .walk import postorder
+from .work import Budget
 
-Value = Any  # mpmath mpf or mpc
-
-_MP: dict[type, Callable[..., Value]] = {
-    sp.sin: mpmath.sin, sp.cos: mpmath.cos, sp.tan: mpmath.tan, sp.cot: mpmath.cot,
-    sp.sec: mpmath.sec, sp.csc: mpmath.csc, sp.asin: mpmath.asin, sp.acos: mpmath.acos,
-    sp.atan: mpmath.atan, sp.sinh: mpmath.sinh, sp.cosh: mpmath.cosh, sp.tanh: mpmath.tanh,
-    sp.asinh: mpmath.asinh, sp.acosh: mpmath.acosh, sp.atanh: mpmath.atanh,
-    sp.exp: mpmath.exp, sp.log: mpmath.log, sp.Abs: abs,
-    sp.erf: mpmath.erf, sp.gamma: mpmath.gamma,
-}
+Value = Any  # an mpmath mpf or mpc of the evaluating context
 
 
 class NotANumber(Exception):
     """The expression has no finite value at the point."""
 
 
-def evaluate(expr: sp.Expr, point: Mapping[sp.Symbol, Value], dps: int | None = 30,
-             real: bool = False) -> Value:
-    """The value of expr at point (symbols → mpmath numbers), computed with dps digits
-    (None: at mpmath's current precision, as mpmath.diff needs).
+_local = threading.local()
+
+
+def context(dps: int | None) -> Any:
+    """This thread's own mpmath context, at dps digits (None: at its current precision, as inside
+    its own numerical differentiation)."""
+    ctx = getattr(_local, "ctx", None)
+    if ctx is None:
+        ctx = _local.ctx = mpmath.MPContext()
+    if dps is not None:
+        ctx.dps = dps
+    return ctx
+
+
+def _step(ctx: Any, z: Value, at_zero: Value) -> Value:
+    if z > 0:
+        return ctx.one
+    return ctx.zero if z < 0 else at_zero
+
+
+def _delta(ctx: Any, z: Value) -> Value:
+    if z == 0:
+        raise NotANumber("δ(0)")
+    return ctx.zero
+
+
+def is_complex(z: Value) -> bool:
+    """A number with an imaginary part (from any mpmath context: each has its own number types)."""
+    return hasattr(z, "_mpc_")
+
+
+def _real(z: Value) -> Value:
+    if is_complex(z):
+        if z.imag:
+            raise NotANumber("a comparison of complex numbers")
+        return z.real
+    return z
+
+
+FUNCTIONS: dict[type, Callable[..., Value]] = {
+    **{f: (lambda name: lambda ctx, *a: getattr(ctx, name)(*a))(f.__name__) for f in (
+        sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc, sp.asin, sp.acos, sp.atan, sp.acot, sp.asec,
+        sp.acsc, sp.sinh, sp.cosh, sp.tanh, sp.coth, sp.sech, sp.csch, sp.asinh, sp.acosh, sp.atanh,
+        sp.acoth, sp.asech, sp.acsch, sp.exp, sp.log, sp.erf, sp.gamma, sp.polygamma, sp.atan2)},
+    sp.Abs: lambda ctx, z: abs(z),
+    sp.sign: lambda ctx, z: ctx.sign(_real(z)),
+    sp.Heaviside: lambda ctx, z, h=None: _step(ctx, _real(z), ctx.mpf(0.5) if h is None else h),
+    sp.DiracDelta: lambda ctx, z, *order: _delta(ctx, _real(z)),
+    sp.Max: lambda ctx, *a: max(_real(v) for v in a),
+    sp.Min: lambda ctx, *a: min(_real(v) for v in a),
+    sp.factorial: lambda ctx, z: ctx.gamma(z + 1),
+    sp.loggamma: lambda ctx, z: ctx.loggamma(z),
+    sp.re: lambda ctx, z: ctx.re(z),
+    sp.im: lambda ctx, z: ctx.im(z),
+    sigmoid: lambda ctx, z: 1 / (1 + ctx.exp(-z)),
+    relu: lambda ctx, z: max(_real(z), ctx.zero),
+    softplus: lambda ctx, z: ctx.log(1 + ctx.exp(z)),
+}
+CONSTANTS: dict[sp.Basic, Callable[[Any], Value]] = {
+    sp.pi: lambda ctx: +ctx.pi, sp.E: lambda ctx: +ctx.e, sp.I: lambda ctx: ctx.mpc(0, 1),
+    sp.EulerGamma: lambda ctx: +ctx.euler, sp.Catalan: lambda ctx: +ctx.catalan,
+    sp.GoldenRatio: lambda ctx: +ctx.phi,
+}
+
+
+def evaluate(expr: sp.Expr, point: Mapping[sp.Symbol, Value], dps: int | None = 30, *, real: bool = False,
+             budget: Budget | None = None) -> Value:
+    """The value of expr at point (symbols → numbers), with dps digits in this thread's context.
 
     real=True: every intermediate value must be real too, else NotANumber — a real function
     reached through a complex intermediate (|asech(x)| at x > 1) is outside the real domain.
     """
-    with mpmath.workdps(dps or mpmath.mp.dps):
-        dps = mpmath.mp.dps
-        memo: dict[int, Value] = {}
-        for sub in postorder(expr):
-            value = memo[id(sub)] = _value(sub, memo, point, dps)
-            if real and isinstance(value, mpmath.mpc) and abs(value.imag) > mpmath.mpf(10) ** (-dps // 2) * max(1, abs(value)):
-                raise NotANumber(f"{type(sub).__name__} is not real here")
-        return memo[id(expr)]
+    return evaluate_all([expr], point, dps, real=real, budget=budget)[0]
 
 
-def evaluate_all(exprs: Sequence[sp.Expr], point: Mapping[sp.Symbol, Value], dps: int = 30) -> list[Value]:
+def evaluate_all(exprs: Sequence[sp.Expr], point: Mapping[sp.Symbol, Value], dps: int | None = 30, *,
+                 real: bool = False, budget: Budget | None = None) -> list[Value]:
     """The values of several expressions at one point, their shared subexpressions computed once
     (the components of a gradient share almost everything)."""
-    roots = sp.Tuple(*exprs)  # one walk over all of them: each distinct subexpression once
-    with mpmath.workdps(dps):
-        memo: dict[int, Value] = {}
-        for sub in postorder(roots):
-            if sub is not roots:
-                memo[id(sub)] = _value(sub, memo, point, dps)
-        return [memo[id(e)] for e in roots.args]
+    ctx = context(dps)
+    values = {s: ctx.convert(v) if not isinstance(v, Fraction) else ctx.mpf(v.numerator) / v.denominator
+              for s, v in point.items()}
+    memo: dict[int, Value] = {}
+    roots = sp.Tuple(*exprs)
+    tiny = ctx.mpf(10) ** (-ctx.dps // 2)
+    for sub in postorder(roots):
+        if sub is roots:
+            continue
+        if budget is not None:
+            budget.tick()
+        value = memo[id(sub)] = _value(ctx, sub, memo, values)
+        if real and is_complex(value) and abs(value.imag) > tiny * max(1, abs(value)):
+            raise NotANumber(f"{type(sub).__name__} is not real here")
+    return [memo[id(e)] for e in roots.args]
 
 
-def _value(sub: sp.Basic, memo: dict[int, Value], point: Mapping[sp.Symbol, Value], dps: int) -> Value:
+def _value(ctx: Any, sub: sp.Basic, memo: dict[int, Value], point: Mapping[sp.Symbol, Value]) -> Value:
     if isinstance(sub, sp.Symbol):
         if sub not in point:
             raise NotANumber(f"no value for {sub}")
         return point[sub]
     if isinstance(sub, sp.Rational):
-        return mpmath.mpf(int(sub.p)) / int(sub.q)
+        return ctx.mpf(int(sub.p)) / int(sub.q)
+    if isinstance(sub, sp.Float):
+        return ctx.mpf(sub._mpf_)
     if not sub.args:
-        return _via_sympy(sub, dps)  # pi, E, I, a Float
+        constant = CONSTANTS.get(sub)
+        if constant is None:
+            raise NotANumber(f"{sub} has no numeric value")
+        return constant(ctx)
     args = [memo[id(a)] for a in sub.args]
     try:
         if isinstance(sub, sp.Add):
-            return mpmath.fsum(args)
+            return ctx.fsum(args)
         if isinstance(sub, sp.Mul):
-            return mpmath.fprod(args)
+            return ctx.fprod(args)
         if isinstance(sub, sp.Pow):
             base, exponent = args
-            if base == 0 and mpmath.re(exponent) < 0:
+            if base == 0 and ctx.re(exponent) < 0:
                 raise NotANumber("division by zero")
-            return mpmath.power(base, exponent)
-        fn = _MP.get(sub.func)
-        if fn is not None:
-            return fn(*args)
-    except (ZeroDivisionError, ValueError, OverflowError) as exc:
-        raise NotANumber(str(exc)) from None
-    return _via_sympy(sub.func(*(_to_sympy(a) for a in args)), dps)
-
-
-def _to_sympy(value: Value) -> sp.Expr:
-    if isinstance(value, mpmath.mpc):
-        return sp.Float(value.real) + sp.I * sp.Float(value.imag)
-    return sp.Float(value)
-
-
-def _via_sympy(sub: sp.Basic, dps: int) -> Value:
-    """Any other SymPy function or constant, through its own evalf."""
-    try:
-        number = sp.N(sub, dps)
-        re, im = number.as_real_imag()
-        if not (re.is_Number and im.is_Number):
-            raise NotANumber(f"{sub.func.__name__} has no numeric value here")
-        if im == 0:
-            return mpmath.mpf(re._to_mpmath(mpmath.mp.prec))  # type: ignore[attr-defined]
-        return mpmath.mpc(re._to_mpmath(mpmath.mp.prec), im._to_mpmath(mpmath.mp.prec))  # type: ignore[attr-defined]
-    except (TypeError, AttributeError, ValueError, ZeroDivisionError) as exc:
+            return ctx.power(base, exponent)
+        fn = FUNCTIONS.get(sub.func)
+        if fn is None:
+            raise NotANumber(f"{sub.func.__name__} cannot be evaluated")
+        return fn(ctx, *args)
+    except (ZeroDivisionError, ValueError, OverflowError, TypeError) as exc:
         raise NotANumber(str(exc)) from None
 
 
 def finite(value: Value) -> bool:
     """A finite real or complex number (not nan, not ±inf)."""
-    return bool(mpmath.isfinite(value)) if not isinstance(value, mpmath.mpc) else (
-        bool(mpmath.isfinite(value.real)) and bool(mpmath.isfinite(value.imag)))
+    if is_complex(value):
+        return bool(mpmath.isfinite(value.real)) and bool(mpmath.isfinite(value.imag))
+    return bool(mpmath.isfinite(value))
+
+
+# --- exact evaluation of rational functions ----------------------------------------------------
+
+def rational_only(exprs: Sequence[sp.Expr]) -> bool:
+    """Whether every subexpression is a rational number, a symbol, a sum, a product or an integer power."""
+    for sub in postorder(sp.Tuple(*exprs)):
+        if isinstance(sub, (sp.Symbol, sp.Rational, sp.Add, sp.Mul, sp.Tuple)):
+            continue
+        if isinstance(sub, sp.Pow) and isinstance(sub.exp, sp.Integer):
+            continue
+        return False
+    return True
+
+
+def degree_bound(exprs: Sequence[sp.Expr]) -> int:
+    """A bound on the total degree of numerator and denominator of rational functions (for the
+    chance that a nonzero one vanishes at a random point: at most degree / number of choices)."""
+    degree: dict[int, int] = {}
+    for sub in postorder(sp.Tuple(*exprs)):
+        args = [degree[id(a)] for a in sub.args]
+        if isinstance(sub, sp.Symbol):
+            degree[id(sub)] = 1
+        elif isinstance(sub, (sp.Add, sp.Mul)):
+            degree[id(sub)] = sum(args)
+        elif isinstance(sub, sp.Pow):
+            degree[id(sub)] = args[0] * abs(int(sub.exp))
+        else:
+            degree[id(sub)] = sum(args)
+    return max((degree[id(e)] for e in exprs), default=0) * 2
+
+
+def exact(exprs: Sequence[sp.Expr], point: Mapping[sp.Symbol, Fraction], max_digits: int = 4000,
+          budget: Budget | None = None) -> list[Fraction]:
+    """Rational functions (rational_only) at a rational point, exactly; NotANumber at a pole or
+    when an intermediate number grows past max_digits."""
+    memo: dict[int, Fraction] = {}
+    roots = sp.Tuple(*exprs)
+    for sub in postorder(roots):
+        if sub is roots:
+            continue
+        if budget is not None:
+            budget.tick()
+        if isinstance(sub, sp.Symbol):
+            if sub not in point:
+                raise NotANumber(f"no value for {sub}")
+            v = point[sub]
+        elif isinstance(sub, sp.Rational):
+            v = Fraction(int(sub.p), int(sub.q))
+        else:
+            args = [memo[id(a)] for a in sub.args]
+            if isinstance(sub, sp.Add):
+                v = sum(args, Fraction(0))
+            elif isinstance(sub, sp.Mul):
+                v = Fraction(1)
+                for a in args:
+                    v *= a
+            else:
+                base, exponent = args
+                if base == 0 and exponent < 0:
+                    raise NotANumber("division by zero")
+                bits = max(base.numerator.bit_length(), base.denominator.bit_length()) * abs(int(exponent))
+                if bits > max_digits * 3.33:
+                    raise NotANumber("an exact power would be too long")
+                v = base ** int(exponent)
+        if max(v.numerator.bit_length(), v.denominator.bit_length()) > max_digits * 3.33:
+            raise NotANumber("an exact intermediate value grew too long")
+        memo[id(sub)] = v
+    return [memo[id(e)] for e in roots.args]

@@ -13,13 +13,14 @@ from collections.abc import Sequence
 import sympy as sp
 
 from . import forward as forward_mode
+from .canon import canonical
 from .errors import UsageError
 from .graph import decompose
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Graph, Node
-from .parse import Statement
-from .tidy import tidy
-from .walk import free_symbols
+from .naming import output_name
+from .syntax import Statement
+from .walk import evaluated, free_symbols
 
 
 def build(statements: Sequence[Statement], limits: Limits = DEFAULT_LIMITS) -> tuple[Graph, str]:
@@ -27,7 +28,8 @@ def build(statements: Sequence[Statement], limits: Limits = DEFAULT_LIMITS) -> t
     first = statements[0]
     if any(s.name is None for s in statements[1:]):
         bad = next(s for s in statements[1:] if s.name is None)
-        raise UsageError(f"statement at column {bad.column} is not a definition: write name = expression")
+        raise UsageError(f"statement at column {bad.column} is not a definition: write name = expression",
+                         param="expr")
     bodies: dict[sp.Symbol, sp.Expr] = {}
     for s in statements:
         name = s.name if s.name is not None else _output_symbol(statements)
@@ -48,7 +50,7 @@ def build(statements: Sequence[Statement], limits: Limits = DEFAULT_LIMITS) -> t
     for name in order:
         args = tuple(deps[name])
         op = _definition_op(name.name, args, bodies[name], limits)
-        values[name] = bodies[name].xreplace(values)
+        values[name] = evaluated(bodies[name].xreplace(values))
         depth[name] = 1 + max((depth[a] for a in args if a in depth), default=0)
         nodes.append(Node(symbol=name, op=op, args=args, expr=values[name], depth=depth[name], body=bodies[name]))
     graph = Graph(source=values[output], variables=tuple(inputs), nodes=tuple(nodes), output=output)
@@ -74,10 +76,7 @@ def _output_symbol(statements: Sequence[Statement]) -> sp.Symbol:
     taken = {s.name.name for s in statements if s.name is not None}
     for s in statements:
         taken |= {v.name for v in free_symbols(s.expr)}
-    name = "f"
-    while name in taken:
-        name += "_"
-    return sp.Symbol(name, real=True)
+    return sp.Symbol(output_name(taken), real=True)
 
 
 def _dependency_order(output: sp.Symbol, deps: dict[sp.Symbol, list[sp.Symbol]],
@@ -117,14 +116,14 @@ def _definition_op(name: str, params: tuple[sp.Symbol, ...], body: sp.Expr, limi
     def local_partial(i: int) -> sp.Expr:
         if i not in cache:
             graph = decompose(body, limits)
-            cache[i] = tidy(forward_mode.forward(graph, params[i]).result, limits)
+            cache[i] = canonical(forward_mode.forward(graph, params[i]).result, limits)
         return cache[i]
 
     def fdiff(self: sp.Function, argindex: int = 1) -> sp.Expr:
-        return local_partial(argindex - 1).xreplace(dict(zip(params, self.args)))
+        return local_partial(argindex - 1).xreplace(dict(zip(params, self.args, strict=False)))
 
     def eval_(cls: type, *args: sp.Expr) -> sp.Expr:
-        return body.xreplace(dict(zip(params, args)))
+        return body.xreplace(dict(zip(params, args, strict=False)))
 
     return type(name, (sp.Function,), {
         "nargs": len(params), "fdiff": fdiff, "eval": classmethod(eval_), "is_real": True,

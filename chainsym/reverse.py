@@ -1,53 +1,54 @@
-"""Reverse mode (backpropagation): seed f̄ = 1, then for each node in reverse topological order
-ā = Σ over its consumers c of c̄ · ∂c/∂a. One sweep gives every partial ∂f/∂v.
+"""Reverse mode (backpropagation): seed df/df = 1, then for each node in reverse topological order
+df/da = Σ over its consumers c of df/dc · ∂c/∂a. One sweep gives every partial ∂f/∂v.
 
-Each edge keeps its three quantities — upstream c̄, local ∂c/∂a, downstream c̄·∂c/∂a — so a
-printout can show every path's contribution before the sum.
+A client of the one sweep going backward: each edge keeps its three quantities — upstream df/dc,
+local ∂c/∂a, downstream df/dc·∂c/∂a — so a printout can show every path before the sum.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sympy as sp
 from sympy.core.parameters import evaluate
 
-from .model import AdjointStep, Contribution, Graph, ReversePass
-from .rules import WIDE, partials
+from .model import AdjointStep, Contribution, Graph, Node, ReversePass
+from .rules import WIDE
+from .sweep import Carried, Edge, sweep
 from .walk import Substituter
+from .work import Budget
 
 
-def reverse(graph: Graph) -> ReversePass:
+class Adjoints:
+    """The symbolic backward flow: df/dc carried from consumers to arguments."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.substitute = Substituter(graph.values)
+        # an adjoint holds the partials of every node above it: SymPy may evaluate it only when the
+        # whole graph is shallow (its argument sorting recurses through deep operands)
+        self.shallow = all(n.evaluated for n in graph.nodes)
+
+    def term(self, edge: Edge, source: sp.Expr) -> sp.Expr:
+        with evaluate(self.shallow and len(edge.consumer.args) <= WIDE):  # a wide product's partials stay shared
+            local = self.substitute(edge.partial.local)
+            return local if source == 1 else sp.Mul(source, local)
+
+    def combine(self, target: sp.Symbol, node: Node | None, carried: Sequence[Carried[sp.Expr]]) -> sp.Expr:
+        with evaluate(self.shallow or node is None):
+            return sp.Add(*(c.term for c in carried))
+
+    def live(self, total: sp.Expr) -> bool:
+        return bool(total != 0)
+
+
+def reverse(graph: Graph, budget: Budget | None = None) -> ReversePass:
     """Backpropagate from the output through every node to every variable."""
-    incoming: dict[sp.Basic, list[Contribution]] = {}
-    adjoint: dict[sp.Basic, sp.Expr] = {}
-    substitute = Substituter(graph.values)
-    steps: list[AdjointStep] = []
-    # an adjoint holds the partials of every node above it: SymPy may evaluate it only when the
-    # whole graph is shallow (its argument sorting recurses through deep operands)
-    shallow = all(n.evaluated for n in graph.nodes)
-    for node in reversed(graph.nodes):
-        contributions = tuple(reversed(incoming.pop(node.symbol, ())))  # consumers in graph order
-        if node.symbol == graph.output:
-            total: sp.Expr = sp.Integer(1)
-        else:
-            with evaluate(shallow):
-                total = sp.Add(*(c.downstream for c in contributions))
-        adjoint[node.symbol] = total
-        steps.append(AdjointStep(target=node.symbol, contributions=contributions, total=total))
-        if total == 0:
-            continue
-        with evaluate(shallow and len(node.args) <= WIDE):  # a wide product's partials stay shared
-            for p in partials(node):
-                local = substitute(p.local)
-                downstream = local if total == 1 else sp.Mul(total, local)
-                incoming.setdefault(p.arg, []).append(
-                    Contribution(consumer=node.symbol, partial=p, upstream=total, downstream=downstream))
-    gradient = []
-    for variable in graph.variables:
-        contributions = tuple(reversed(incoming.pop(variable, ())))
-        if variable == graph.output:
-            total = sp.Integer(1)
-        else:
-            total = sp.Add(*(c.downstream for c in contributions))
-        steps.append(AdjointStep(target=variable, contributions=contributions, total=total))
-        gradient.append((variable, total))
-    return ReversePass(steps=tuple(steps), gradient=tuple(gradient))
+    seeds = {graph.output: sp.Integer(1)} if isinstance(graph.output, sp.Symbol) else {}
+    steps = []
+    for v in sweep(graph, Adjoints(graph), seeds, backward=True, budget=budget):
+        contributions = tuple(Contribution(consumer=c.edge.consumer.symbol, partial=c.edge.partial,
+                                           upstream=c.source, downstream=c.term) for c in v.carried)
+        steps.append(AdjointStep(target=v.target, contributions=contributions,
+                                 total=sp.Integer(0) if v.total is None else v.total))
+    gradient = tuple((s.target, s.total) for s in steps[len(graph.nodes):])
+    return ReversePass(steps=tuple(steps), gradient=gradient)

@@ -56,7 +56,7 @@ def program_form(exprs: Sequence[sp.Expr], threshold: int, prefix: str = "t") ->
         else:
             written[id(sub)] = here
     finals = {i: written[id(exprs[i])] for i in large}
-    return ResultProgram(tuple(definitions), tuple(finals.get(i) for i in range(len(exprs))))  # type: ignore[arg-type]
+    return ResultProgram(tuple(definitions), tuple(finals.get(i) for i in range(len(exprs))))
 
 
 def free_prefix(taken: set[str]) -> str:

@@ -1,35 +1,33 @@
-"""The chain rule beyond scalars: vector-valued functions of declared vectors and matrices, and
-their Jacobians as products of local Jacobian blocks, each with its shape.
+"""The chain rule beyond scalars, front end: declared vectors and matrices (s:3, W:2x3), an
+expression or program over them split into vector-level nodes, each with its shape, its
+components and its local Jacobian block per argument (from the rule table: diag(t) for s⊙t, I for
+a sum, the kron patterns of a matrix product). The Jacobians themselves come from the one sweep
+(jacobians.py).
 
-An expression over declared names (s:3, W:2x3) is split into vector-level nodes, one operation
-each: elementwise operations (a Hadamard product s⊙t among them), reductions (sum, mean, dot) and
-matrix–vector products W x. Each node's local Jacobian with respect to each argument is a block
-(diag(t) for s⊙t, I for a sum, W for W x); the total-derivative rule then multiplies and adds
-blocks, (m,n)·(n,p) → (m,p). Matrices enter Jacobians flattened row by row.
-Numerator layout by default (∂y/∂x is m×n for y ∈ Rᵐ, x ∈ Rⁿ); denominator layout transposes.
+Operations: elementwise ones (s*t of two vectors is the Hadamard product s⊙t; scalars broadcast),
+matrix products (W*x, W2*W1*x, X*W), transposes (transpose(W), W^T), sum, mean, dot. Matrices
+enter Jacobians flattened row by row; numerator layout (∂y/∂x is m×n for y ∈ Rᵐ, x ∈ Rⁿ).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import sympy as sp
 
-from . import bounded
 from .errors import ParseError, UsageError
-from .functions import rewrite_primitives
-from .limits import DEFAULT_LIMITS, Limits
-from .model import Verification
-from .parse import FUNCTIONS, parse, parse_name, parse_program, split_top_level
-from .tidy import tidy_all
-from .verify import compare
+from .limits import Limits
+from .naming import Namer, output_name
+from .results import Input, VNode
+from .rules import elementwise_block, matmul_block, reduction_block, transpose_block
+from .syntax import FUNCTIONS, FunctionTable, Statement, parse, parse_name, parse_program, split_top_level
 from .walk import postorder
 
 
-class _Reduction(sp.Function):
-    """A vector reduction, kept unevaluated until shapes are known; printed as the user wrote it."""
+class _Vector(sp.Function):
+    """A vector-level function, kept unevaluated until shapes are known; printed as written."""
 
     written = ""
 
@@ -37,193 +35,158 @@ class _Reduction(sp.Function):
         return f"{self.written}({', '.join(printer._print(a) for a in self.args)})"  # type: ignore[attr-defined]
 
 
-class vsum(_Reduction):  # noqa: N801
-    """sum(v): the sum of a vector's components."""
-
+class vsum(_Vector):  # noqa: N801
     written = "sum"
 
 
-class vmean(_Reduction):  # noqa: N801
-    """mean(v): the mean of a vector's components."""
-
+class vmean(_Vector):  # noqa: N801
     written = "mean"
 
 
-class vdot(_Reduction):  # noqa: N801
-    """dot(a, b): Σ aᵢ bᵢ."""
-
+class vdot(_Vector):  # noqa: N801
     written = "dot"
 
 
-VECTOR_FUNCTIONS = {**FUNCTIONS, "sum": (vsum, (1,)), "mean": (vmean, (1,)), "dot": (vdot, (2,))}
-"""the parser's function table with the reductions (the scalar commands do not know them)"""
-LAYOUTS = ("numerator", "denominator")
+class vtranspose(_Vector):  # noqa: N801
+    written = "transpose"
+
+
+VECTOR_FUNCTIONS: FunctionTable = {**FUNCTIONS, "sum": (vsum, (1,)), "mean": (vmean, (1,)), "dot": (vdot, (2,)),
+                                   "transpose": (vtranspose, (1,))}
+"""the parser's function table with the vector functions (the scalar commands do not know them)"""
+REDUCTIONS = {vsum: "sum", vmean: "mean", vdot: "dot"}
 MAX_SIZE = 64
 """largest declared dimension (Jacobian blocks are dense SymPy matrices)"""
+Shape = tuple[int, ...]
 
 
 @dataclass(frozen=True)
-class Input:
-    """A declared (or scalar) input: its name, shape and component symbols (row by row)."""
+class VectorGraph:
+    """Inputs, vector-level nodes in topological order, the output's name, and each node's local
+    blocks per argument."""
 
-    name: str
-    shape: tuple[int, ...]
-    """() scalar, (n,) vector, (m, n) matrix"""
-    components: tuple[sp.Symbol, ...]
-
-
-@dataclass(frozen=True)
-class VNode:
-    """One vector-level operation: its name, how it reads, its kind, its shape, its arguments, and
-    its components over the arguments' component symbols (local) and over the inputs (value)."""
-
-    name: str
-    text: str
-    kind: str
-    shape: tuple[int, ...]
-    args: tuple[str, ...]
-    local: sp.Matrix
-    value: sp.Matrix
-
-
-@dataclass(frozen=True)
-class Block:
-    """One term ∂node/∂arg · d arg/dx of the vector total-derivative rule, with its shapes."""
-
-    arg: str
-    local: sp.Matrix
-    """∂node/∂arg, over the arguments' components"""
-    total: sp.Matrix
-    """d arg/dx"""
-
-
-@dataclass(frozen=True)
-class VStep:
-    node: str
-    blocks: tuple[Block, ...]
-    total: sp.Matrix
-    """d node/dx over the inputs' components"""
-
-
-@dataclass(frozen=True)
-class JacobianDerivation:
-    """A vector function's Jacobians with respect to each chosen input, by the chain rule over
-    vector-level nodes, verified entry by entry against sympy.jacobian."""
-
-    source: str
     inputs: tuple[Input, ...]
     nodes: tuple[VNode, ...]
     output: str
-    wrt: tuple[str, ...]
-    layout: str
-    steps: tuple[tuple[VStep, ...], ...]
-    """per wrt input: the forward steps"""
-    jacobians: tuple[sp.Matrix, ...]
-    """per wrt input, in the chosen layout"""
-    verifications: tuple[Verification, ...]
+    blocks: dict[tuple[str, str], sp.Matrix]
 
 
 # --- declarations -------------------------------------------------------------------------------
 
-_DECLARATION = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(\d+)\s*(?:[x×]\s*(\d+))?\s*$")
+_DECLARATION = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(\d+)\s*(?:[x×]\s*(\d+))?\s*$", re.ASCII)
 
 
 def declare(text: str, matrix: bool = False) -> Input:
     """'s:3' → the vector (s1, s2, s3); 'W:2x3' → the matrix W11 … W23 (W_1_1 when a size passes 9)."""
-    option = "--matrix" if matrix else "--vector"
+    param = "matrices" if matrix else "vectors"
     m = _DECLARATION.match(text)
     if not m or bool(m.group(3)) != matrix:
         example = "W:2x3" if matrix else "s:3"
-        raise UsageError(f"{option} {text[:40]!r}: expected NAME:{'ROWSxCOLS' if matrix else 'SIZE'}, e.g. {example}")
-    name = parse_name(m.group(1)).name
+        raise UsageError(f"«{param}=»{text[:40]!r}: expected NAME:{'ROWSxCOLS' if matrix else 'SIZE'}, e.g. {example}",
+                         param=param)
+    try:
+        name = parse_name(m.group(1)).name
+    except ParseError as exc:
+        raise UsageError(f"«{param}=»{text[:40]!r}: {exc.reason}", param=param) from None
     dims = tuple(int(g) for g in m.groups()[1:] if g)
     if any(d < 1 or d > MAX_SIZE for d in dims):
-        raise UsageError(f"{option} {text[:40]!r}: sizes must be between 1 and {MAX_SIZE}")
+        raise UsageError(f"«{param}=»{text[:40]!r}: sizes must be between 1 and {MAX_SIZE}", param=param)
     if matrix:
         sep = "_" if max(dims) > 9 else ""
-        names = [f"{name}{sep}{i}{sep}{j}" if sep else f"{name}{i}{j}" for i in range(1, dims[0] + 1)
-                 for j in range(1, dims[1] + 1)]
+        names = [f"{name}{sep}{i}{sep}{j}" for i in range(1, dims[0] + 1) for j in range(1, dims[1] + 1)]
     else:
         names = [f"{name}{i}" for i in range(1, dims[0] + 1)]
     return Input(name, dims, tuple(sp.Symbol(n, real=True) for n in names))
 
 
-# --- values with shapes -------------------------------------------------------------------------
+# --- shapes and blocks --------------------------------------------------------------------------
 
-def _column(entries: Sequence[sp.Expr]) -> sp.Matrix:
-    return sp.Matrix(len(entries), 1, list(entries))
+@dataclass(frozen=True)
+class _Arg:
+    """An argument of a node as the rules see it: its name (None for a constant), shape, components
+    over the arguments' own component symbols (local) and over the inputs (value)."""
 
-
-def _as_matrix(shape: tuple[int, ...], components: Sequence[sp.Expr]) -> sp.Matrix:
-    if len(shape) == 2:
-        return sp.Matrix(shape[0], shape[1], list(components))
-    return _column(components)
-
-
-def _apply(op: type, args: list[tuple[tuple[int, ...], sp.Matrix]], where: str) -> tuple[tuple[int, ...], sp.Matrix, str]:
-    """op on shaped arguments: the result's shape, components and kind (elementwise, Hadamard, ...)."""
-    shapes = [s for s, _ in args]
-    if op in (vsum, vmean):
-        shape, value = args[0]
-        if len(shape) != 1:
-            raise UsageError(f"{where}: {_fname(op)} takes a vector, not shape {_shape(shape)}")
-        total = sp.Add(*value)
-        return (), sp.Matrix([[total / len(value) if op is vmean else total]]), "reduction"
-    if op is vdot:
-        (sa, a), (sb, b) = args
-        if len(sa) != 1 or sa != sb:
-            raise UsageError(f"{where}: dot needs two vectors of one size, not shapes {_shape(sa)} and {_shape(sb)}")
-        return (), sp.Matrix([[sp.Add(*(x * y for x, y in zip(a, b)))]]), "reduction (dot product)"
-    if op is sp.Mul:
-        matrices = [i for i, s in enumerate(shapes) if len(s) == 2]
-        if matrices:
-            return _matvec(args, matrices, where)
-    vectors = {s for s in shapes if s}
-    if len(vectors) > 1:
-        raise UsageError(f"{where}: shapes {' and '.join(_shape(s) for s in sorted(vectors))} do not match")
-    if any(len(s) == 2 for s in vectors):
-        raise UsageError(f"{where}: matrices enter only matrix–vector products W*x")
-    if not vectors:
-        return (), sp.Matrix([[op(*(v[0] for _, v in args))]]), "scalar"
-    (shape,) = vectors
-    n = shape[0]
-    entries = [op(*(v[i] if s else v[0] for s, v in args)) for i in range(n)]
-    both = sum(1 for s in shapes if s) > 1
-    kind = "Hadamard product (elementwise)" if op is sp.Mul and both else "elementwise"
-    return shape, _column(entries), kind
+    name: str | None
+    shape: Shape
+    local: list[sp.Expr]
+    value: list[sp.Expr]
 
 
-def _matvec(args: list[tuple[tuple[int, ...], sp.Matrix]], matrices: list[int], where: str
-            ) -> tuple[tuple[int, ...], sp.Matrix, str]:
-    if len(matrices) > 1:
-        raise UsageError(f"{where}: a product of two matrices is not supported; write W*x with one matrix")
-    (ms, m) = args[matrices[0]]
-    others = [a for i, a in enumerate(args) if i != matrices[0]]
-    vectors = [a for a in others if a[0]]
-    scalars = sp.Mul(*(v[0] for s, v in others if not s))
-    if len(vectors) != 1 or vectors[0][0] != (ms[1],):
-        got = " and ".join(_shape(s) for s, _ in vectors) or "no vector"
-        raise UsageError(f"{where}: W*x needs a vector of size {ms[1]} for a {ms[0]}x{ms[1]} matrix, got {got}")
-    return (ms[0],), scalars * (m * vectors[0][1]), "matrix product"
+def _numel(shape: Shape) -> int:
+    return shape[0] * (shape[1] if len(shape) == 2 else 1) if shape else 1
 
 
-def _fname(op: type) -> str:
-    return getattr(op, "written", "") or getattr(op, "__name__", str(op))
-
-
-def _shape(shape: tuple[int, ...]) -> str:
+def show_shape(shape: Shape) -> str:
     return "(" + ",".join(str(d) for d in shape) + ")" if shape else "scalar"
+
+
+def _as_2d(shape: Shape) -> tuple[int, int]:
+    return (shape[0], shape[1]) if len(shape) == 2 else (shape[0], 1) if shape else (1, 1)
+
+
+def _apply(op: type, args: list[_Arg], where: str) -> tuple[Shape, list[sp.Expr], list[sp.Expr], str,
+                                                                dict[int, sp.Matrix]]:
+    """op on shaped arguments: shape, local and value components, kind, and the block per argument slot."""
+    shapes = [a.shape for a in args]
+    if op in REDUCTIONS:
+        kind = REDUCTIONS[op]
+        if kind == "dot":
+            if len(shapes[0]) != 1 or shapes[0] != shapes[1]:
+                raise UsageError(f"{where}: dot needs two vectors of one size, not shapes {show_shape(shapes[0])} "
+                                 f"and {show_shape(shapes[1])}")
+            local = [sp.Add(*(x * y for x, y in zip(args[0].local, args[1].local, strict=False)))]
+            value = [sp.Add(*(x * y for x, y in zip(args[0].value, args[1].value, strict=False)))]
+            return (), local, value, "reduction (dot product)", {j: reduction_block(kind, [a.local for a in args], j)
+                                                                 for j in range(2)}
+        if not shapes[0]:
+            raise UsageError(f"{where}: {kind} takes a vector or a matrix, not shape scalar")
+        scale = sp.Rational(1, len(args[0].local)) if kind == "mean" else sp.Integer(1)
+        return ((), [scale * sp.Add(*args[0].local)], [scale * sp.Add(*args[0].value)], "reduction",
+                {0: reduction_block(kind, [args[0].local], 0)})
+    if op is vtranspose:
+        if not shapes[0]:
+            raise UsageError(f"{where}: transpose takes a vector or a matrix, not a scalar")
+        m, n = _as_2d(shapes[0])
+        order = [(r % m) * n + r // m for r in range(m * n)]
+        return ((n, m), [args[0].local[i] for i in order], [args[0].value[i] for i in order], "transpose",
+                {0: transpose_block((m, n))})
+    if op is sp.Mul and len(args) == 2 and shapes[0] and shapes[1] and (len(shapes[0]) == 2 or len(shapes[1]) == 2):
+        return _matmul(args, where)
+    sized = {s for s in shapes if s}
+    if len(sized) > 1:
+        raise UsageError(f"{where}: shapes {' and '.join(show_shape(s) for s in sorted(sized))} do not match")
+    shape = next(iter(sized), ())
+    n = _numel(shape)
+    local = [op(*(a.local[i] if a.shape else a.local[0] for a in args)) for i in range(n)]
+    value = [op(*(a.value[i] if a.shape else a.value[0] for a in args)) for i in range(n)]
+    kind = "scalar" if not shape else ("Hadamard product (elementwise)" if op is sp.Mul and
+                                       sum(1 for s in shapes if s) > 1 else "elementwise")
+    blocks = {j: elementwise_block(op, [a.local for a in args], n, j) for j, a in enumerate(args) if a.name}
+    return shape, local, value, kind, blocks
+
+
+def _matmul(args: list[_Arg], where: str) -> tuple[Shape, list[sp.Expr], list[sp.Expr], str, dict[int, sp.Matrix]]:
+    a, b = args
+    (m, k), (k2, n) = _as_2d(a.shape), _as_2d(b.shape)
+    if len(a.shape) == 1:
+        raise UsageError(f"{where}: a vector times a matrix: write transpose(v)*W for a row vector")
+    if k != k2:
+        raise UsageError(f"{where}: a {m}x{k} matrix times shape {show_shape(b.shape)}: the inner sizes {k} and "
+                         f"{k2} differ")
+    shape: Shape = (m,) if len(b.shape) == 1 else (m, n)
+    local = list(sp.Matrix(m, k, a.local) * sp.Matrix(k, n, b.local))
+    value = list(sp.Matrix(m, k, a.value) * sp.Matrix(k, n, b.value))
+    blocks = {j: matmul_block(a.local, (m, k), b.local, (k, n), j) for j, arg in enumerate(args) if arg.name}
+    return shape, local, value, "matrix product", blocks
 
 
 # --- building the vector graph ------------------------------------------------------------------
 
-Built = tuple[tuple[Input, ...], tuple[VNode, ...], str]
-"""the inputs, the vector-level nodes in topological order, and the output node's name"""
-
-def build(text: str, vectors: Sequence[str] = (), matrices: Sequence[str] = (),
-          limits: Limits = DEFAULT_LIMITS) -> Built:
+def build(text: str, vectors: Sequence[str] = (), matrices: Sequence[str] = (), limits: Limits | None = None
+          ) -> VectorGraph:
     """Inputs, vector-level nodes and the output's name, for an expression, a list "[a, b]" of
     scalar expressions, or a program of definitions."""
+    limits = limits or Limits()
     declared: dict[str, Input] = {}
     for item in [*(declare(v) for v in vectors), *(declare(m, True) for m in matrices)]:
         if item.name in declared:
@@ -234,63 +197,115 @@ def build(text: str, vectors: Sequence[str] = (), matrices: Sequence[str] = (),
         if not stripped.endswith("]"):
             raise ParseError("a list [a, b, …] must end with ']'", column=len(text) + 1, token="end of input",
                              text=text)
-        return _list(stripped[1:-1], declared, limits)
-    statements = parse_program(text, limits, VECTOR_FUNCTIONS) if ";" in text or "\n" in stripped else ()
+        if declared:
+            raise UsageError("a list [a, b, …] takes scalar expressions; with declared vectors, write vector "
+                             "operations instead")
+        return _list(stripped[1:-1], limits)
+    statements = parse_program(text, limits, VECTOR_FUNCTIONS)
+    names = [*declared, *(c.name for i in declared.values() for c in i.components),
+             *(s.name.name for s in statements if s.name is not None),
+             *(v.name for s in statements for v in s.expr.free_symbols)]
+    namer = Namer(names)
     if len(statements) > 1:
-        return _program(statements, declared)
-    expr = parse(text, limits, VECTOR_FUNCTIONS)
-    return _expression(expr, declared, "f")
+        return _program(statements, declared, namer)
+    first = statements[0]
+    out = first.name.name if first.name is not None else output_name(names)
+    return _expression(first.expr, declared, out, namer)
 
 
-def _list(body: str, declared: dict[str, Input], limits: Limits) -> Built:
-    parts = [p for _, p in split_top_level(body) if p.strip()]
-    if declared:
-        raise UsageError("a list [a, b, …] takes scalar expressions; with --vector, write vector operations instead")
-    exprs = [parse(p, limits) for p in parts]
+def _list(body: str, limits: Limits) -> VectorGraph:
+    exprs = [parse(p, limits) for _, p in split_top_level(body) if p.strip()]
     if not exprs:
         raise UsageError("the list is empty")
-    symbols = sorted({s for e in exprs for s in e.free_symbols}, key=lambda s: s.name)  # type: ignore[attr-defined]
+    symbols = sorted({s for e in exprs for s in e.free_symbols}, key=lambda s: s.name)
     inputs = tuple(Input(s.name, (), (s,)) for s in symbols)
-    local = _column(exprs)
-    node = VNode("f", "[" + ", ".join(sp.sstr(e) for e in exprs) + "]", "components", (len(exprs),),
-                 tuple(s.name for s in symbols), local, local)
-    return inputs, (node,), "f"
+    column = sp.Matrix(len(exprs), 1, exprs)
+    node = VNode("f", "[" + ", ".join(sp.sstr(e, order="none") for e in exprs) + "]", "components",
+                 (len(exprs),), tuple(s.name for s in symbols), column, column)
+    return VectorGraph(inputs, (node,), "f", {})
 
 
-def _expression(expr: sp.Expr, declared: dict[str, Input], out: str,
-                prefix: str = "u") -> Built:
+def _expression(expr: sp.Expr, declared: dict[str, Input], out: str, namer: Namer,
+                family: str = "") -> VectorGraph:
+    """Vector-level nodes for one expression; the last is named out, the others by the naming
+    authority (u1, u2, … or, inside a program's definition of z, z_1, z_2, …)."""
     inputs: dict[str, Input] = {}
-    shaped: dict[int, tuple[tuple[int, ...], sp.Matrix, sp.Matrix, str | None]] = {}
-    nodes: list[VNode] = []
+    shaped: dict[int, _Arg] = {}
+    built = _Built([], {}, namer, family)
+    transposes = 0
+    t = sp.Symbol("T", real=True)
     for sub in postorder(expr):
         if isinstance(sub, sp.Symbol):
             item = declared.get(sub.name) or Input(sub.name, (), (sub,))
             inputs[item.name] = item
-            m = _as_matrix(item.shape, item.components)
-            shaped[id(sub)] = (item.shape, m, m, item.name)
+            shaped[id(sub)] = _Arg(item.name, item.shape, list(item.components), list(item.components))
             continue
         if not sub.args or not sub.free_symbols:
-            shaped[id(sub)] = ((), sp.Matrix([[sub]]), sp.Matrix([[sub]]), None)
+            shaped[id(sub)] = _Arg(None, (), [sub], [sub])
             continue
-        args = [shaped[id(a)] for a in sub.args]
-        name = out if sub is expr else f"{prefix}{len(nodes) + 1}"
-        local_args = [(s, _symbols_of(n, s) if n and n not in inputs else local_m) for s, local_m, _, n in args]
-        shape, local, kind = _apply(sub.func, local_args, sp.sstr(sub)[:40])
-        _, value, _ = _apply(sub.func, [(s, v) for s, _, v, _ in args], sp.sstr(sub)[:40])
-        names = tuple(dict.fromkeys(n for _, _, _, n in args if n))
-        text = _reads(sub, args, kind)
-        nodes.append(VNode(name, text, kind, shape, names, local, value))
-        shaped[id(sub)] = (shape, _symbols_of(name, shape), value, name)
-    if not nodes:
+        where = sp.sstr(sub, order="none")[:40]
+        if isinstance(sub, sp.Pow) and sub.exp == sp.Symbol("T", real=True) and shaped[id(sub.base)].shape \
+                and "T" not in declared:
+            op: type = vtranspose
+            parts = [shaped[id(sub.base)]]
+            transposes += 1
+        else:
+            op, parts = sub.func, [shaped[id(a)] for a in sub.args]
+        while op is sp.Mul and len(parts) > 2 and any(len(p.shape) == 2 for p in parts):
+            parts = [built.add(sp.Mul, parts[:2], None, where), *parts[2:]]  # matrix products, left to right
+        shaped[id(sub)] = built.add(op, parts, out if sub is expr else None, where)
+    if not built.nodes:
         raise UsageError("the expression has no operation to differentiate")
-    unknown = sorted(set(declared) - set(inputs))
-    if unknown:
-        raise UsageError(f"declared but not used: {', '.join(unknown)}")
-    return tuple(inputs.values()), tuple(nodes), nodes[-1].name
+    if transposes and transposes == sum(1 for sub in postorder(expr) for a in sub.args if a == t):
+        inputs.pop("T", None)  # W^T: T is the transpose, not a variable
+    unused = sorted(n for n, i in declared.items() if n not in inputs and not isinstance(i, _Defined))
+    if unused:
+        raise UsageError(f"declared but not used: {', '.join(unused)}")
+    real_inputs = tuple(i for i in inputs.values() if not isinstance(i, _Defined))
+    return VectorGraph(real_inputs, tuple(built.nodes), built.nodes[-1].name, built.blocks)
 
 
-def _program(statements: Sequence, declared: dict[str, Input]  # type: ignore[type-arg]
-             ) -> Built:
+@dataclass
+class _Built:
+    """The nodes made so far, their blocks, and how new ones are named."""
+
+    nodes: list[VNode]
+    blocks: dict[tuple[str, str], sp.Matrix]
+    namer: Namer
+    family: str
+
+    def add(self, op: type, args: list[_Arg], name: str | None, where: str) -> _Arg:
+        shape, local, value, kind, slot_blocks = _apply(op, args, where)
+        if name is None:
+            name = self._fresh(shape)
+        for j, block in slot_blocks.items():
+            key = (name, str(args[j].name))
+            self.blocks[key] = self.blocks[key] + block if key in self.blocks else block
+        names = tuple(dict.fromkeys(a.name for a in args if a.name))
+        self.nodes.append(VNode(name, _reads(op, args, kind), kind, shape, names, sp.Matrix(len(local), 1, local),
+                                sp.Matrix(len(value), 1, value)))
+        self.namer.reserve(c.name for c in components(name, shape))
+        return _Arg(name, shape, components(name, shape), value)
+
+    def _fresh(self, shape: Shape) -> str:
+        """A node name none of whose component names is taken."""
+        while True:
+            k = len(self.nodes) + 1
+            base = f"{self.family}_{k}" if self.family else f"{self.namer.prefix('intermediate')}{k}"
+            name = self.namer.fresh(base)
+            if not any(c.name in self.namer.taken for c in components(name, shape)
+                       if c.name != name):
+                return name
+
+
+def components(name: str, shape: Shape) -> list[sp.Expr]:
+    """The component symbols of an intermediate: u1 (scalar), u1_1 … u1_n (vector, matrix row by row)."""
+    if not shape:
+        return [sp.Symbol(name, real=True)]
+    return [sp.Symbol(f"{name}_{i}", real=True) for i in range(1, _numel(shape) + 1)]
+
+
+def _program(statements: Sequence[Statement], declared: dict[str, Input], namer: Namer) -> VectorGraph:
     """Definitions name vector-level nodes: z = mean(x + y); x = s*t; y = s - t. Each definition's
     body is split like an expression, the names it uses standing as inputs of their shapes."""
     if statements[0].name is None:
@@ -303,7 +318,7 @@ def _program(statements: Sequence, declared: dict[str, Input]  # type: ignore[ty
             raise UsageError(f"the definitions are circular: {' -> '.join(path + (name,))}")
         if name in order or name not in defined:
             return
-        for used in _args_of(defined[name]):
+        for used in sorted(s.name for s in defined[name].free_symbols):
             visit(used, path + (name,))
         order.append(name)
 
@@ -314,179 +329,48 @@ def _program(statements: Sequence, declared: dict[str, Input]  # type: ignore[ty
     known: dict[str, Input] = dict(declared)
     inputs: dict[str, Input] = {}
     nodes: list[VNode] = []
+    blocks: dict[tuple[str, str], sp.Matrix] = {}
     values: dict[sp.Basic, sp.Expr] = {}
     for name in order:
         body = defined[name]
-        used = {k: v for k, v in known.items() if k in _args_of(body)}
-        sub_inputs, sub_nodes, _ = _expression(body, used, name, prefix=f"{name}_")
-        inputs.update((i.name, i) for i in sub_inputs if i.name not in defined)
-        nodes += [replace(n, value=n.value.xreplace(values)) for n in sub_nodes]
-        last = nodes[-1]
-        known[name] = Input(name, last.shape, tuple(_symbols_of(name, last.shape)))
-        values.update(zip(_symbols_of(name, last.shape), last.value))
+        used = {s.name for s in body.free_symbols}
+        part = _expression(body, {k: v for k, v in known.items() if k in used}, name, namer, family=name)
+        inputs.update((i.name, i) for i in part.inputs if i.name not in defined)
+        for n in part.nodes:
+            node = VNode(n.name, n.text, n.kind, n.shape, n.args, n.local, n.value.xreplace(values))
+            nodes.append(node)
+            values.update(zip(components(node.name, node.shape), node.value, strict=False))
+        blocks.update(part.blocks)
+        known[name] = _Defined(name, nodes[-1].shape, tuple(components(name, nodes[-1].shape)))
     unknown = sorted(set(declared) - set(inputs))
     if unknown:
         raise UsageError(f"declared but not used: {', '.join(unknown)}")
-    return tuple(inputs.values()), tuple(nodes), order[-1]
+    return VectorGraph(tuple(inputs.values()), tuple(nodes), order[-1], blocks)
 
 
-def _args_of(body: sp.Expr) -> list[str]:
-    return sorted({s.name for s in body.free_symbols})  # type: ignore[attr-defined]
+@dataclass(frozen=True)
+class _Defined(Input):
+    """A name a program defines, standing as an input of its shape inside later definitions."""
+
+    defined: bool = True
 
 
-def _symbols_of(name: str, shape: tuple[int, ...]) -> sp.Matrix:
-    """The component symbols of an intermediate: u1 (scalar), u1_1 … u1_n (vector)."""
-    if not shape:
-        return sp.Matrix([[sp.Symbol(name, real=True)]])
-    count = shape[0] * (shape[1] if len(shape) == 2 else 1)
-    return _as_matrix(shape, [sp.Symbol(f"{name}_{i}", real=True) for i in range(1, count + 1)])
-
-
-def _reads(sub: sp.Basic, args: list, kind: str) -> str:  # type: ignore[type-arg]
-    names = [n if n else sp.sstr(v[0]) for _, _, v, n in args]
+def _reads(op: type, args: list[_Arg], kind: str) -> str:
+    names = [a.name if a.name else sp.sstr(a.value[0]) for a in args]
     if kind == "matrix product":
-        matrix = next(n for (s, _, _, n) in args if len(s) == 2)
-        return " ".join([matrix] + [n for n in names if n != matrix])
+        return " ".join(names)
     if kind.startswith("Hadamard"):
         return " ⊙ ".join(names)
+    if kind == "transpose":
+        return f"{names[0]}ᵀ"
     if kind.startswith("reduction"):
-        return f"{_fname(sub.func)}({', '.join(names)})"
-    if isinstance(sub, sp.Add):
+        return f"{getattr(op, 'written', op.__name__)}({', '.join(names)})"
+    if op is sp.Add:
         return " + ".join(names)
-    if isinstance(sub, sp.Mul):
+    if op is sp.Mul:
         if len(names) == 2 and names[0] == "-1":
             return "−" + names[1]
         return "*".join(names)
-    if isinstance(sub, sp.Pow):
+    if op is sp.Pow:
         return f"{names[0]}**{names[1]}"
-    return f"{_fname(sub.func)}({', '.join(names)})"
-
-
-# --- the Jacobian by the chain rule -------------------------------------------------------------
-
-def jacobian(text: str, wrt: str | Sequence[str] | None = None, *, vectors: Sequence[str] = (),
-             matrices: Sequence[str] = (), layout: str = "numerator", verify: bool = True,
-             limits: Limits = DEFAULT_LIMITS) -> JacobianDerivation:
-    """The Jacobian of a vector function with respect to each input in wrt, by the total-derivative
-    rule over vector-level nodes: d node/dx = Σ ∂node/∂arg · d arg/dx, one block product per edge."""
-    if layout not in LAYOUTS:
-        raise UsageError(f"layout must be numerator or denominator, not {layout!r}")
-    inputs, nodes, output = build(text, vectors, matrices, limits)
-    by_input = {i.name: i for i in inputs}
-    names = [w.strip() for w in (wrt.split(",") if isinstance(wrt, str) else wrt or by_input)]
-    for w in names:
-        if w not in by_input:
-            raise UsageError(f"--wrt {w}: not an input (inputs: {', '.join(by_input)})")
-    all_steps, results, checks = [], [], []
-    by_node = {n.name: n for n in nodes}
-    for w in names:
-        steps = _forward(nodes, inputs, w, len(by_input[w].components))
-        total = steps[-1].total
-        total = sp.Matrix(total.shape[0], total.shape[1], list(tidy_all(list(total), limits)))
-        results.append(total if layout == "numerator" else total.T)
-        all_steps.append(steps)
-        if verify:
-            checks.append(_verify(by_node[output].value, by_input[w], total, inputs, limits))
-    return JacobianDerivation(text, inputs, nodes, output, tuple(names), layout, tuple(all_steps),
-                              tuple(results), tuple(checks))
-
-
-def _forward(nodes: Sequence[VNode], inputs: Sequence[Input], seed: str, size: int) -> tuple[VStep, ...]:
-    """The vector total-derivative rule, d node/d seed = Σ ∂node/∂arg · d arg/d seed, node by node;
-    the seed is an input (its Jacobians) or an intermediate (backpropagation through a layer)."""
-    totals: dict[str, sp.Matrix] = {i.name: (sp.eye(size) if i.name == seed else sp.zeros(len(i.components), size))
-                                    for i in inputs}
-    values: dict[sp.Symbol, sp.Expr] = {}
-    steps = []
-    for node in nodes:
-        blocks = []
-        total = sp.eye(size) if node.name == seed else sp.zeros(len(node.local), size)
-        for arg in node.args if node.name != seed else ():
-            given = next((i for i in inputs if i.name == arg), None)
-            arg_symbols = list(given.components) if given else list(_symbols_of(arg, _shape_of(arg, nodes, inputs)))
-            local = sp.Matrix(list(node.local)).jacobian(arg_symbols)
-            blocks.append(Block(arg, local, totals[arg]))
-            total += local.xreplace(values) * totals[arg]
-        totals[node.name] = total
-        values.update(zip(_symbols_of(node.name, node.shape), node.value))
-        steps.append(VStep(node.name, tuple(blocks), total))
-    return tuple(steps)
-
-
-def _shape_of(name: str, nodes: Sequence[VNode], inputs: Sequence[Input]) -> tuple[int, ...]:
-    for n in nodes:
-        if n.name == name:
-            return n.shape
-    return next(i.shape for i in inputs if i.name == name)
-
-
-def _verify(value: sp.Matrix, x: Input, ours: sp.Matrix, inputs: Sequence[Input], limits: Limits) -> Verification:
-    """Entry by entry against sympy's Jacobian of the output's components."""
-    variables = [c for i in inputs for c in i.components]
-    try:
-        expected = bounded.run(lambda: sp.Matrix([rewrite_primitives(v) for v in value]).jacobian(list(x.components)),
-                               limits.verify_seconds)
-    except bounded.Unavailable as exc:
-        return Verification("skipped", "none", f"sympy.jacobian did not finish ({str(exc)[:40]})", "sympy.jacobian")
-    verdicts = [compare(a, b, variables, limits) for a, b in zip(ours, expected)]
-    bad = [v for v in verdicts if v.status == "mismatch"]
-    if bad:
-        return Verification("mismatch", bad[0].method, bad[0].detail, "sympy.jacobian")
-    if any(v.status == "numeric" for v in verdicts):
-        return Verification("numeric", "numeric", f"all {len(verdicts)} entries equal (some numerically)",
-                            "sympy.jacobian", tolerance=next(v.tolerance for v in verdicts if v.tolerance))
-    if any(v.status == "skipped" for v in verdicts):
-        return Verification("skipped", "none", "some entries could not be compared", "sympy.jacobian")
-    return Verification("proved", "simplify", f"all {len(verdicts)} entries equal symbolically", "sympy.jacobian")
-
-
-# --- matrix form of a layer ---------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class LayerCheck:
-    """For z = W x (+ b) inside a scalar loss L: the matrix forms of backpropagation through the
-    layer, each checked entry by entry against the Jacobians found by the chain rule."""
-
-    z: str
-    matrix: str
-    vector: str
-    upstream: sp.Matrix
-    """∂L/∂z as a column"""
-    statements: tuple[tuple[str, bool], ...]
-
-
-def layers(d: JacobianDerivation) -> tuple[LayerCheck, ...]:
-    """Every matrix product W x whose W and x are inputs, when the output is a scalar."""
-    output = next(n for n in d.nodes if n.name == d.output)
-    if output.shape != ():
-        return ()
-    by_input = {i.name: i for i in d.inputs}
-    found = []
-    for node in d.nodes:
-        if node.kind != "matrix product" or len(node.args) != 2:
-            continue
-        w, x = node.args if len(_shape_of(node.args[0], d.nodes, d.inputs)) == 2 else node.args[::-1]
-        z = node.name
-        consumers = [n for n in d.nodes if z in n.args]
-        if len(consumers) == 1 and consumers[0].kind == "elementwise" and isinstance(consumers[0].local[0], sp.Add) \
-                and all(a == z or a in by_input for a in consumers[0].args):
-            z = consumers[0].name  # z = W x + b: the bias's Jacobian is I
-        size = len(next(n for n in d.nodes if n.name == z).local)
-        upstream = _forward(d.nodes, d.inputs, z, size)[-1].total.T  # ∂L/∂z as a column
-        statements = []
-        numerator = {w_: (j if d.layout == "numerator" else j.T) for w_, j in zip(d.wrt, d.jacobians)}
-        W = _as_matrix(by_input[w].shape, by_input[w].components) if w in by_input else None
-        if W is not None and x in numerator:
-            claim = (W.T * upstream).T
-            statements.append((f"∂L/∂{x} = {w}ᵀ ∂L/∂{z}", _same(claim, numerator[x])))
-        if x in by_input and w in numerator:
-            X = _column(list(by_input[x].components))
-            claim = (upstream * X.T).reshape(1, len(by_input[w].components))
-            statements.append((f"∂L/∂{w} = ∂L/∂{z} {x}ᵀ", _same(claim, numerator[w])))
-        if statements:
-            found.append(LayerCheck(z, w, x, upstream, tuple(statements)))
-    return tuple(found)
-
-
-def _same(a: sp.Matrix, b: sp.Matrix) -> bool:
-    return a.shape == b.shape and all(sp.simplify(rewrite_primitives(x - y)) == 0 for x, y in zip(a, b))
+    return f"{getattr(op, 'written', '') or op.__name__}({', '.join(names)})"

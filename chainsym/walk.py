@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 import sympy as sp
 
 
-def build(func: "Callable[..., sp.Basic]", args: tuple[sp.Basic, ...], evaluate: bool = True) -> sp.Basic:
+def build(func: Callable[..., sp.Basic], args: tuple[sp.Basic, ...], evaluate: bool = True) -> sp.Basic:
     """func(*args), evaluated when asked; if SymPy's evaluation itself fails (Min of a constant it
     cannot compare raises ValueError), the same node unevaluated."""
     if evaluate:
@@ -70,7 +70,7 @@ def tree_size(expr: sp.Basic, limit: int) -> int:
     return count
 
 
-def tree_sizes(exprs: "list[sp.Basic] | tuple[sp.Basic, ...]", limit: int) -> list[int]:
+def tree_sizes(exprs: list[sp.Basic] | tuple[sp.Basic, ...], limit: int) -> list[int]:
     """tree_size of each expression, capped at limit+1, by one walk over their shared DAG
     (a node's tree size is 1 + its children's): linear in the distinct subexpressions of all."""
     roots = sp.Tuple(*exprs)
@@ -85,7 +85,7 @@ def contains(expr: sp.Basic, types: tuple[type, ...]) -> bool:
     return any(isinstance(node, types) for node in postorder(expr))
 
 
-def rebuild(expr: sp.Basic, change: "Callable[[sp.Basic, tuple[sp.Basic, ...]], sp.Basic]") -> sp.Basic:
+def rebuild(expr: sp.Basic, change: Callable[[sp.Basic, tuple[sp.Basic, ...]], sp.Basic]) -> sp.Basic:
     """expr rebuilt bottom-up, each distinct subexpression once: change(node, new_args) gives
     its replacement; nodes whose arguments did not change and that change() keeps are reused."""
     new: dict[int, sp.Basic] = {}
@@ -122,6 +122,18 @@ class Substituter:
                 continue
             else:
                 args = tuple(memo[id(a)] for a in node.args)
-                memo[key] = node if all(a is b for a, b in zip(args, node.args)) else build(node.func, args)
+                same = all(a is b for a, b in zip(args, node.args, strict=True))
+                memo[key] = node if same else build(node.func, args)
             self.keep.append(node)
         return memo[id(expr)]
+
+
+def evaluated(expr: sp.Basic) -> sp.Basic:
+    """expr with every unevaluated sum, product and power (as the parser keeps what a user wrote)
+    rebuilt the way SymPy evaluates it: the canonical form two equal expressions share."""
+    def change(node: sp.Basic, args: tuple[sp.Basic, ...]) -> sp.Basic:
+        if args == node.args and (not isinstance(node, (sp.Add, sp.Mul, sp.Pow)) or node.func(*node.args) == node):
+            return node
+        return build(node.func, args)
+
+    return rebuild(expr, change)

@@ -7,10 +7,9 @@ Run: python examples/seed000_vector_chain_rule.py
 """
 
 import chainsym
-from chainsym.render.vectors import render
 
 d = chainsym.jacobian("z = mean(x + y); x = s*t; y = s - t", "s,t", vectors=["s:3", "t:3"])
-print(render(d))
+print(d)  # a result prints its whole derivation
 print("shapes:", [j.shape for j in d.jacobians])
 
 # seed 003: z = W y with y = sin(V x): (2×3)(3×4) = 2×4

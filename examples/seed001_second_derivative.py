@@ -5,7 +5,6 @@ Run: python examples/seed001_second_derivative.py
 """
 
 import chainsym
-from chainsym.render.higher import hessian, orders
 
-print(orders(chainsym.derivatives("x^3", order=2, at="x=2")))
-print(hessian(chainsym.hessian("x^2*y + sin(x*y)", "x,y")))
+print(chainsym.derivatives("x^3", order=2, at="x=2"))
+print(chainsym.hessian("x^2*y + sin(x*y)", "x,y"))

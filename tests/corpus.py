@@ -6,7 +6,7 @@ rules Add, Mul, Pow in their corner cases, the seeds' worked examples and multi-
 
 from __future__ import annotations
 
-from chainsym.parse import FUNCTIONS
+from chainsym.syntax import FUNCTIONS
 
 _TWO_ARGUMENTS = {"atan2": "atan2(x^2 + 1, x)", "arctan2": "arctan2(x, x^2 + 2)",
                   "max": "max(x, x^2 - 1)", "min": "min(sin x, x/2)", "Max": "Max(x^2, 2 - x)",

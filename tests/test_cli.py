@@ -57,7 +57,7 @@ def test_json(runner: CliRunner) -> None:
     code, out, err = run(runner, "diff", "sin(x+x^2)", "--format", "json")
     data = json.loads(out)
     assert (code, err) == (0, "")
-    assert data["schema"] == "chainsym.derivation" and data["version"] == 1
+    assert data["schema"] == "chainsym.derivation" and data["version"] == 2
     assert (data["expression"], data["wrt"], data["result"]) == ("sin(x**2 + x)", "x", "(2*x + 1)*cos(x**2 + x)")
     assert [(n["name"], n["op"], n["local"]) for n in data["nodes"]] == [
         ("u1", "Pow", "x**2"), ("u2", "Add", "x + u1"), ("u3", "sin", "sin(u2)")]

@@ -21,7 +21,7 @@ def test_forward_matches_sympy(text: str) -> None:
 
 
 def test_corpus_covers_every_function() -> None:
-    from chainsym.parse import FUNCTIONS
+    from chainsym.syntax import FUNCTIONS
 
     used = {name for name in FUNCTIONS if any(f"{name}(" in t for t in CORPUS)}
     assert used == set(FUNCTIONS)

@@ -68,7 +68,7 @@ def test_cli_says_which_form_is_shown(runner: CliRunner) -> None:
 
 def test_deep_chain_both_modes_and_text() -> None:
     expr, _ = FAMILIES["a"][1](2000)
-    d = chainsym.diff(expr, mode="both", limits=Limits(verify_seconds=1))
+    d = chainsym.diff(expr, mode="both")  # verified by differentiation in numbers: the tree is too large for sympy.diff
     assert d.agreement.startswith("forward and reverse mode agree")
     assert d.verification is not None and d.verification.ok
     text = str(d)

@@ -8,8 +8,9 @@ import sympy as sp
 from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 
-from ..model import Derivation, ForwardStep, PointValue, Verification
+from ..model import ForwardStep, PointValue, Verification
 from ..naming import partial, total
+from ..results import Derivation
 from ..walk import dag_size, tree_size
 
 PRINT_LIMIT = 20_000
@@ -24,7 +25,7 @@ class _Printer(StrPrinter):
 
 
 def sstr(expr: sp.Basic, **settings: object) -> str:
-    return _Printer(settings).doprint(expr)
+    return str(_Printer(settings).doprint(expr))
 
 
 def show(expr: sp.Basic) -> str:
@@ -33,7 +34,8 @@ def show(expr: sp.Basic) -> str:
         return _long_integer(int(expr.p))
     size = tree_size(expr, PRINT_LIMIT)
     if size > PRINT_LIMIT:
-        return f"<expression of more than {PRINT_LIMIT} tree nodes ({dag_size(expr, 10**9)} distinct operations): too large to print>"
+        return (f"<expression of more than {PRINT_LIMIT} tree nodes ({dag_size(expr, 10**9)} distinct operations): "
+                "too large to print>")
     try:
         return sstr(expr)
     except ValueError:  # an integer past Python's digit limit for str()
@@ -84,18 +86,18 @@ def products(step: ForwardStep, wrt: str) -> str:
 
 
 def verdict(v: Verification | None, wrt: str, f: str = "f") -> str:
-    """One line: what was checked, how, and the outcome."""
+    """One line: what was checked, against which oracle, how, and the outcome."""
     if v is None:
         return "not verified (verification was turned off)"
     against = f"sympy.diff({f}, {wrt})" if v.oracle == "sympy.diff" else v.oracle
-    if v.status == "proved":
-        how = "identical" if v.method == "identical" else "simplify(difference) = 0"
-        return f"verified: equal to {against} (symbolic: {how})"
-    if v.status == "numeric":
-        return f"verified: equal to {against} numerically: {v.detail} ({v.tolerance})"
     if v.status == "mismatch":
         return f"MISMATCH with {against}: {v.detail}"
-    return f"not verified: {v.detail}"
+    if v.status == "skipped":
+        return f"not verified: {v.detail}"
+    if v.method in ("identical", "expand"):
+        return f"verified: equal to {against} ({v.detail})"
+    notes = "; ".join(n for n in (v.tolerance, f"seed {v.seed}" if v.seed is not None else "") if n)
+    return f"verified: equal to {against} {v.detail}" + (f" ({notes})" if notes else "")
 
 
 def verification_for(d: Derivation, index: int) -> Verification | None:
@@ -106,6 +108,17 @@ def result_name(d: Derivation, i: int) -> str:
     """df/dx for a function of one variable, ∂f/∂x for several."""
     f, x = d.output_name, d.wrt[i].name
     return f"d{f}/d{x}" if len(d.graph.variables) <= 1 else f"∂{f}/∂{x}"
+
+
+def generic(d: Derivation) -> str:
+    """The letter for any node in a printed rule: the intermediates' prefix, never a user's name."""
+    return d.graph.generic
+
+
+def consumer(d: Derivation) -> str:
+    """The letter for a consumer in backpropagation's rule: c, unless the user has a c."""
+    taken = {v.name for v in d.graph.variables} | {generic(d), d.output_name}
+    return next(letter for letter in ("c", "k", "q", "p", "consumer") if letter not in taken)
 
 
 def adjoint_name(d: Derivation, target: str) -> str:
@@ -134,7 +147,7 @@ def brief(v: PointValue) -> str:
 
 def needs_brackets(expr: sp.Basic) -> bool:
     """A factor of a product needs brackets when it is a sum or starts with a minus sign."""
-    return precedence(expr) < PRECEDENCE["Mul"] or expr.could_extract_minus_sign()
+    return bool(precedence(expr) < PRECEDENCE["Mul"] or expr.could_extract_minus_sign())
 
 
 _INDEXED = re.compile(r"([A-Za-z]+)_?(\d+|[a-z])$")

@@ -1,16 +1,15 @@
-"""Derivations made of several parts — the orders of an nth derivative, a Hessian, a Jacobian — as
-outline sections, so that LaTeX, Markdown and HTML print them as they print one derivation."""
+"""Every kind of result as outline sections under a heading — one derivation, a check, the orders
+of an nth derivative, a Hessian, a Jacobian — so that LaTeX, Markdown and HTML print them alike."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
-from ..higher import Hessian, Orders
-from ..vectors import JacobianDerivation, layers
-from . import html, latex, markdown
+from ..results import CheckResult, Derivation, Hessian, Jacobian, Orders
+from .check import summary
 from .common import show, verdict
-from .outline import (Ex, Formula, Mat, Name, Op, Partial, Row, Second, Section, Total, Words, forward_section,
-                      outline)
+from .outline import Ex, Formula, Mat, Name, Op, Partial, Row, Second, Section, Total, Words, forward_section, outline
 from .vectors import block
 
 
@@ -26,7 +25,7 @@ def orders(o: Orders) -> tuple[Formula, tuple[Section, ...], str]:
     if o.value is not None:
         where = ", ".join(f"{v.name} = {show(c)}" for v, c in o.at)
         rows.append(Row((Total(f, x, n),), (Op("="), Ex(o.value)), f"at {where}"))
-    lines = (verdict(o.verification, x, f),) if o.verification is not None else ()
+    lines = (verdict(o.check, x, f),) if o.check is not None else ()
     sections.append(Section("nth", f"The derivative of order {n}", "", tuple(rows), lines))
     return (Total(f, x, n),), tuple(sections), "Derivative of order " + str(n) + ":"
 
@@ -50,13 +49,13 @@ def hessian(h: Hessian) -> tuple[Formula, tuple[Section, ...], str]:
                  for i, a in enumerate(names) for j, b in enumerate(names) if j >= i)
     lines = ["mixed partials agree: each ∂²f/∂xi∂xj equals ∂²f/∂xj∂xi" if h.symmetric else
              "MIXED PARTIALS DIFFER: the Hessian is not symmetric"] if len(names) > 1 else []
-    if h.verification is not None:
-        lines.append(verdict(h.verification, ",".join(names), f))
+    if h.check is not None:
+        lines.append(verdict(h.check, ",".join(names), f))
     sections.append(Section("hessian", "Hessian", "", rows, tuple(lines)))
     return (Name(f), Op("="), Ex(d.expr)), tuple(sections), "Hessian of"
 
 
-def jacobian(j: JacobianDerivation) -> tuple[Formula, tuple[Section, ...], str]:
+def jacobian(j: Jacobian) -> tuple[Formula, tuple[Section, ...], str]:
     """The inputs, the vector-level nodes, each Jacobian step with its shapes, results, layers, verdicts."""
     inputs = tuple(f"{i.name}: " + ("scalar" if not i.shape else f"vector of size {i.shape[0]}" if len(i.shape) == 1
                                      else f"matrix {i.shape[0]}x{i.shape[1]}, flattened row by row")
@@ -67,7 +66,7 @@ def jacobian(j: JacobianDerivation) -> tuple[Formula, tuple[Section, ...], str]:
     nodes = tuple(Row((Name(n.name),), (Op("="), Words(n.text)),
                       f"{n.kind}, " + ("scalar" if not n.shape else f"shape ({n.shape[0]})")) for n in j.nodes)
     sections.append(Section("nodes", "Vector-level nodes", "⊙ is the Hadamard product (elementwise)", nodes))
-    for w, steps, result in zip(j.wrt, j.steps, j.jacobians):
+    for w, steps, result in zip(j.wrt, j.vsteps, j.jacobians, strict=False):
         rows = []
         for step in steps:
             live = [b for b in step.blocks if any(e != 0 for e in b.total)]
@@ -83,27 +82,38 @@ def jacobian(j: JacobianDerivation) -> tuple[Formula, tuple[Section, ...], str]:
             if block(step.total) != " + ".join(block(b.local) for b in live):
                 right += [Op("="), Mat(step.total)]
             rows.append(Row((Total(step.node, w),), tuple(right), shapes))
-        rows.append(Row((Partial(j.output, w),), (Op("="), Mat(result)), f"shape ({result.shape[0]},{result.shape[1]})"))
+        shape = f"shape ({result.shape[0]},{result.shape[1]})"
+        rows.append(Row((Partial(j.output, w),), (Op("="), Mat(result)), shape))
         sections.append(Section(f"jacobian-{w}", f"Jacobians with respect to {w}",
                                 f"d node/d{w} = Σ ∂node/∂arg · d arg/d{w}; (m,n)·(n,p) → (m,p)", tuple(rows)))
-    for layer in layers(j):
+    for layer in j.layers:
         sections.append(Section(f"layer-{layer.z}", f"Matrix form of the layer {layer.z}", "",
                                 (Row((Partial("L", layer.z),), (Op("="), Mat(layer.upstream)), "as a column"),),
                                 tuple(f"{t}: {'checked entry by entry' if ok else 'DOES NOT MATCH'}"
                                       for t, ok in layer.statements)))
-    lines = tuple(verdict(v, w, j.output) for w, v in zip(j.wrt, j.verifications))
+    lines = tuple(verdict(v, w, j.output) for w, v in zip(j.wrt, j.verifications, strict=False))
     sections.append(Section("verification", "Verification", "", (), lines))
     return (Name(j.output),), tuple(sections), "Jacobians of"
 
 
-def as_latex(parts: tuple[Formula, tuple[Section, ...], str]) -> str:
-    return latex.document(parts[1])
+Parts = tuple[Formula, tuple[Section, ...], str]
 
 
-def as_markdown(parts: tuple[Formula, tuple[Section, ...], str]) -> str:
-    return markdown.page(parts[0], parts[1], parts[2])
+def derivation(d: Derivation) -> Parts:
+    return (Name(d.output_name), Op("="), Ex(d.expr)), outline(d), "Derivation of"
 
 
-def as_html(parts: tuple[Formula, tuple[Section, ...], str]) -> str:
-    heading, sections, title = parts
-    return html.page(f"chainsym: {title}", html.sections_fragment(heading, sections, title=title))
+def check(r: CheckResult) -> Parts:
+    """The verdict first (the claim, where it fails and why), then the correct derivation."""
+    d = r.derivation
+    verdict_section = Section("check", "Check", "", (), tuple(line.strip() for line in summary(r)))
+    return (Name(d.output_name), Op("="), Ex(d.expr)), (verdict_section, *outline(d)), "Check of"
+
+
+PARTS: dict[str, Any] = {"derivation": derivation, "check": check, "orders": orders, "hessian": hessian,
+                         "jacobian": jacobian}
+
+
+def parts(result: Any) -> Parts:
+    """The heading, the sections and the title of any result."""
+    return PARTS[result.kind](result)  # type: ignore[no-any-return]

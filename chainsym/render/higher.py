@@ -1,13 +1,9 @@
-"""Higher-order derivations as text and JSON: each order's derivation in turn, and the Hessian by
+"""Higher-order derivations as text: each order's derivation in turn, and the Hessian by
 forward-over-reverse (the gradient's graph, one forward pass per variable, the matrix)."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from ..higher import Hessian, Orders
-from . import json as json_render
+from ..results import Hessian, Orders
 from . import text as text_render
 from .common import show, verdict
 
@@ -16,36 +12,27 @@ def _order_name(n: int, f: str, x: str) -> str:
     return f"d{f}/d{x}" if n == 1 else f"d^{n}{f}/d{x}^{n}"
 
 
-def orders(o: Orders) -> str:
+def orders_text(o: Orders) -> str:
     first = o.orders[0]
     f, x, n = first.output_name, first.wrt[0].name, len(o.orders)
     parts = []
     for k, d in enumerate(o.orders, start=1):
         what = f if k == 1 else f"{_order_name(k - 1, f, x)} = {d.output_name}"
-        parts.append(f"=== order {k}: differentiate {what} ===\n" + text_render.render(d))
+        parts.append(f"=== order {k}: differentiate {what} ===\n" + text_render.derivation(d))
     tail = [f"{_order_name(n, f, x)} = {show(o.orders[-1].results[0])}"]
     if o.value is not None:
         where = ", ".join(f"{v.name} = {show(c)}" for v, c in o.at)
         tail.append(f"at {where}: {_order_name(n, f, x)} = {show(o.value)}")
-    if o.verification is not None:
-        tail.append(verdict(o.verification, x, f))
+    if o.check is not None:
+        tail.append(verdict(o.check, x, f))
     return "\n".join(parts) + "\n".join(tail) + "\n"
 
 
-def orders_data(o: Orders) -> dict[str, Any]:
-    return {"schema": "chainsym.orders", "version": 1, "order": len(o.orders),
-            "result": show(o.orders[-1].results[0]),
-            "at": {v.name: show(c) for v, c in o.at} or None,
-            "value": show(o.value) if o.value is not None else None,
-            "orders": [json_render.data(d) for d in o.orders],
-            "verification": json_render.verification_data(o.verification)}
-
-
-def hessian(h: Hessian) -> str:
+def hessian_text(h: Hessian) -> str:
     d = h.derivation
     f = d.output_name
     names = [v.name for v in d.wrt]
-    lines = [text_render.render(d).rstrip("\n"),
+    lines = [text_render.derivation(d).rstrip("\n"),
              f"Hessian by forward-over-reverse: the {len(names)} gradient components share one graph of "
              f"{len(h.gradient_graph.nodes)} nodes; one forward pass over it per variable gives a column"]
     rows = [(f"{n.name} = {show(n.local)}", "= ∂" + f + "/∂" + names[h.outputs.index(n.symbol)]
@@ -63,21 +50,16 @@ def hessian(h: Hessian) -> str:
     if len(names) > 1:
         lines.append("mixed partials agree: ∂²f/∂xi∂xj = ∂²f/∂xj∂xi for every pair" if h.symmetric else
                      "MIXED PARTIALS DIFFER: the Hessian is not symmetric")
-    if h.verification is not None:
-        lines.append(verdict(h.verification, ",".join(names), f).replace(
+    if h.values is not None:
+        where = ", ".join(f"{v.name} = {show(c)}" for v, c in h.point)
+        lines.append(f"at {where}:")
+        lines += [f"  {row}" for row in _rows(h.values, names, f)]
+    if h.check is not None:
+        lines.append(verdict(h.check, ",".join(names), f).replace(
             "sympy.hessian", f"sympy.hessian({f}, [{', '.join(names)}])", 1))
     return "\n".join(lines) + "\n"
 
 
-def hessian_data(h: Hessian) -> dict[str, Any]:
-    names = [v.name for v in h.derivation.wrt]
-    return {"schema": "chainsym.hessian", "version": 1, "wrt": names,
-            "gradient": {n: show(g) for n, g in zip(names, h.derivation.results)},
-            "gradient_graph_nodes": len(h.gradient_graph.nodes),
-            "hessian": [[show(h.matrix[i, j]) for j in range(len(names))] for i in range(len(names))],
-            "symmetric": h.symmetric,
-            "verification": json_render.verification_data(h.verification)}
-
-
-def dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+def _rows(m: object, names: list[str], f: str) -> list[str]:
+    return [(f"∂²{f}/∂{a}² = " if i == j else f"∂²{f}/∂{a}∂{b} = ") + show(m[i, j])  # type: ignore[index]
+            for i, a in enumerate(names) for j, b in enumerate(names) if j >= i]

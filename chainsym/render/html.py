@@ -4,21 +4,20 @@ and no CDN), the decomposition table, the steps, the verification and the graph 
 from __future__ import annotations
 
 from collections.abc import Sequence
-
 from html import escape
+from typing import Any
 
 import sympy as sp
 from sympy.printing.mathml import MathMLPresentationPrinter
 
-from ..model import Derivation
+from ..results import Derivation
 from ..walk import tree_size
 from .common import PRINT_LIMIT, block_kind, needs_brackets, show, split_index
-from .outline import (Adjoint, Ex, Formula, Mat, Name, Op, Partial, Piece, Second, Section, Total, Value, Words,
-                      outline)
+from .compound import parts
+from .outline import Adjoint, Ex, Formula, Mat, Name, Op, Partial, Piece, Second, Section, Total, Value, Words
 from .picture import svg
 
 OPS = {"=": "=", "+": "+", "·": "&#xB7;", "×": "&#xD7;", "≈": "&#x2248;", "←": "&#x2190;", "−": "&#x2212;"}
-SUMS = {"Σi": "i", "Σc": "c"}
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; padding: 0 1rem; color: #1d232b; }
@@ -44,9 +43,11 @@ class _Printer(MathMLPresentationPrinter):
         return x
 
 
-def render(d: Derivation) -> str:
+def render(result: Any) -> str:
     """A whole page."""
-    return page(f"chainsym: {show(d.expr)}", fragment(d))
+    heading, _, title = parts(result)
+    shown = show(result.expr) if result.kind == "derivation" else title
+    return page(f"chainsym: {shown}", fragment(result))
 
 
 def page(title: str, body: str) -> str:
@@ -56,9 +57,11 @@ def page(title: str, body: str) -> str:
             + body + "</body>\n</html>\n")
 
 
-def fragment(d: Derivation) -> str:
-    """The derivation as a <div>: what a notebook shows (no page, no style sheet)."""
-    return sections_fragment((Name(d.output_name), Op("="), Ex(d.expr)), outline(d), svg(d))
+def fragment(result: Any) -> str:
+    """Any result as a <div>: what a notebook shows (no page, no style sheet)."""
+    heading, sections, title = parts(result)
+    figure = svg(result) if result.kind == "derivation" else svg(result.derivation) if result.kind == "check" else ""
+    return sections_fragment(heading, sections, figure, title)
 
 
 def sections_fragment(heading: Formula, sections: Sequence[Section], figure: str = "",
@@ -135,8 +138,8 @@ def piece(p: Piece) -> str:
     if isinstance(p, Adjoint):
         return adjoint(p.name)
     if isinstance(p, Op):
-        if p.symbol in SUMS:
-            return f"<munder><mo>&#x2211;</mo><mi>{SUMS[p.symbol]}</mi></munder>"
+        if p.symbol.startswith("Σ"):
+            return f"<munder><mo>&#x2211;</mo><mi>{escape(p.symbol[1:])}</mi></munder>"
         return f"<mo>{OPS[p.symbol]}</mo>"
     if isinstance(p, Words):
         return f"<mtext>{escape(p.text)}</mtext>"
@@ -169,14 +172,14 @@ def expression(expr: sp.Basic, written: bool = False) -> str:
         return "<mtext>(expression too large to print)</mtext>"
     settings = {"order": "none"} if written else {}
     try:
-        return _Printer(settings).doprint(expr)
+        return str(_Printer(settings).doprint(expr))
     except (RecursionError, ValueError):
         return "<mtext>(expression too deep to print)</mtext>"
 
 
 def name(text: str) -> str:
     """u12 → u with subscript 12, as SymPy's MathML writes symbols."""
-    return _Printer().doprint(sp.Symbol(text))
+    return str(_Printer().doprint(sp.Symbol(text)))
 
 
 def adjoint(text: str) -> str:

@@ -1,4 +1,6 @@
-"""The derivation as one JSON object (schema "chainsym.derivation", version 1).
+"""Every result as one JSON object, in a versioned schema shipped with the package
+(chainsym/schemas/<kind>-v2.schema.json): chainsym.derivation, .check, .jacobian, .hessian, .orders.
+Every one has `schema`, `version` and `result`.
 
 Expressions are SymPy string syntax, so `sympy.sympify` — on trusted output only — or
 `chainsym.parse` reads them back.
@@ -10,19 +12,26 @@ import json
 from importlib import resources
 from typing import Any
 
-from ..model import Derivation, ForwardPass, Point, PointValue, ReversePass, Verification
+from ..model import ForwardPass, Point, PointValue, ReversePass, Verification
+from ..results import CheckResult, Derivation, Hessian, Jacobian, Orders
 from .common import final, rule, show, show_local
 
-SCHEMA = "chainsym.derivation"
-VERSION = 1
+VERSION = 2
 
 
-def data(d: Derivation) -> dict[str, Any]:
-    """The derivation as plain JSON-able data."""
+def data(result: Any) -> dict[str, Any]:
+    """Any result as plain JSON-able data."""
+    kinds: dict[str, Any] = {"derivation": derivation, "check": check, "jacobian": jacobian, "hessian": hessian,
+                             "orders": orders}
+    return kinds[result.kind](result)  # type: ignore[no-any-return]
+
+
+def derivation(d: Derivation) -> dict[str, Any]:
+    """A derivation as plain JSON-able data."""
     single = len(d.wrt) == 1
     names = [v.name for v in d.wrt]
     return {
-        "schema": SCHEMA,
+        "schema": "chainsym.derivation",
         "version": VERSION,
         "input": d.source,
         "expression": show(d.expr),
@@ -44,19 +53,20 @@ def data(d: Derivation) -> dict[str, Any]:
         "backward": _backward(d.reverse) if d.reverse is not None else None,
         "agreement": d.agreement or None,
         "point": _point(d.point) if d.point is not None else None,
+        "data": [v.name for v in d.data],
         "verification": verification_data(d.verification),
-        "verifications": {n: verification_data(v) for n, v in zip(names, d.verifications)},
+        "verifications": {n: verification_data(v) for n, v in zip(names, d.verifications, strict=False)},
     }
 
 
 def schema(name: str = "derivation") -> dict[str, Any]:
-    """The JSON Schema shipped with chainsym for an output ("derivation" or "check")."""
+    """The JSON Schema shipped with chainsym for an output (derivation, check, jacobian, hessian, orders)."""
     text = resources.files("chainsym").joinpath("schemas", f"{name}-v{VERSION}.schema.json").read_text("utf-8")
     return json.loads(text)  # type: ignore[no-any-return]
 
 
-def render(d: Derivation) -> str:
-    return json.dumps(data(d), ensure_ascii=False, indent=2) + "\n"
+def render(result: Any) -> str:
+    return json.dumps(data(result), ensure_ascii=False, indent=2) + "\n"
 
 
 def _form(d: Derivation, i: int) -> str:
@@ -112,4 +122,80 @@ def verification_data(v: Verification | None) -> dict[str, Any]:
     if v is None:
         return {"status": "off", "method": "none", "detail": "verification was turned off"}
     return {"status": v.status, "method": v.method, "detail": v.detail, "oracle": v.oracle,
-            "points": [dict(p) for p in v.points], "tolerance": v.tolerance}
+            "points": [dict(p) for p in v.points], "tolerance": v.tolerance, "seed": v.seed}
+
+
+def _matrix(m: Any) -> dict[str, Any]:
+    return {"shape": list(m.shape), "entries": [[show(m[r, c]) for c in range(m.shape[1])] for r in range(m.shape[0])]}
+
+
+def check(r: CheckResult) -> dict[str, Any]:
+    d = r.derivation
+    return {
+        "schema": "chainsym.check",
+        "version": VERSION,
+        "expression": show(d.expr),
+        "wrt": d.wrt[0].name,
+        "claim": r.claim_text,
+        "verdict": r.verdict,
+        "correct": r.correct,
+        "result": show(d.results[0]),
+        "method": r.comparison.method,
+        "detail": (r.comparison.detail if r.correct or not r.counterexample else
+                   "at " + ", ".join(f"{n} = {v}" for n, v in r.counterexample)
+                   + f": the claim gives {r.claimed_value}, the derivative is {r.correct_value}"),
+        "comparison": verification_data(r.comparison),
+        "counterexample": None if r.correct or not r.counterexample else {
+            "point": dict(r.counterexample), "claim": r.claimed_value, "derivative": r.correct_value},
+        "diagnosis": None if r.diagnosis is None else _diagnosis(r.diagnosis),
+        "diagnoses": [_diagnosis(m) for m in r.diagnoses],
+        "ambiguous": len(r.diagnoses) > 1,
+        "derivation": derivation(d),
+    }
+
+
+def _diagnosis(m: Any) -> dict[str, str]:
+    return {"kind": m.kind, "node": m.node, "message": m.message}
+
+
+def orders(o: Orders) -> dict[str, Any]:
+    return {"schema": "chainsym.orders", "version": VERSION, "order": len(o.orders),
+            "result": show(o.result),
+            "at": {v.name: show(c) for v, c in o.at} or None,
+            "value": show(o.value) if o.value is not None else None,
+            "orders": [derivation(d) for d in o.orders],
+            "verification": verification_data(o.check)}
+
+
+def hessian(h: Hessian) -> dict[str, Any]:
+    names = [v.name for v in h.derivation.wrt]
+    return {"schema": "chainsym.hessian", "version": VERSION, "wrt": names,
+            "gradient": {n: show(g) for n, g in zip(names, h.derivation.results, strict=False)},
+            "gradient_graph_nodes": len(h.gradient_graph.nodes),
+            "result": [[show(h.matrix[i, j]) for j in range(len(names))] for i in range(len(names))],
+            "symmetric": h.symmetric,
+            "at": {v.name: show(c) for v, c in h.point} or None,
+            "values": None if h.values is None else _matrix(h.values)["entries"],
+            "verification": verification_data(h.check)}
+
+
+def jacobian(d: Jacobian) -> dict[str, Any]:
+    result = d.result
+    return {
+        "schema": "chainsym.jacobian", "version": VERSION, "input": d.source, "layout": d.layout,
+        "inputs": [{"name": i.name, "shape": list(i.shape), "components": [c.name for c in i.components]}
+                   for i in d.inputs],
+        "nodes": [{"name": n.name, "reads": n.text, "kind": n.kind, "shape": list(n.shape), "args": list(n.args)}
+                  for n in d.nodes],
+        "output": d.output,
+        "wrt": list(d.wrt),
+        "result": {k: _matrix(v) for k, v in result.items()} if isinstance(result, dict) else _matrix(result),
+        "jacobians": {w: _matrix(j) for w, j in zip(d.wrt, d.jacobians, strict=False)},
+        "shaped": {w: _matrix(m) for w, m in zip(d.wrt, d.shaped, strict=False)},
+        "layers": [{"z": layer.z, "statements": [{"formula": t, "checked": ok} for t, ok in layer.statements]}
+                   for layer in d.layers],
+        "at": {v.name: show(c) for v, c in d.point} or None,
+        "values": {w: _matrix(m) for w, m in zip(d.wrt, d.values, strict=False)} or None,
+        "verification": verification_data(d.verification if d.verifications else None),
+        "verifications": {w: verification_data(v) for w, v in zip(d.wrt, d.verifications, strict=False)},
+    }

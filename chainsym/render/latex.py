@@ -5,15 +5,32 @@ environment alone; `notebook` an aligned block for MathJax (Jupyter), which has 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from ..model import Derivation
+from ..results import Derivation
 from ..walk import tree_size
 from .common import PRINT_LIMIT, block_kind, needs_brackets, show, split_index
-from .outline import (Adjoint, Ex, Formula, Mat, Name, Op, Partial, Piece, Row, Second, Section, Total, Value, Words,
-                      outline)
+from .compound import parts
+from .outline import (
+    Adjoint,
+    Ex,
+    Formula,
+    Mat,
+    Name,
+    Op,
+    Partial,
+    Piece,
+    Row,
+    Second,
+    Section,
+    Total,
+    Value,
+    Words,
+    outline,
+)
 
 OPS = {"=": "=", "+": "+", "·": r"\cdot", "×": r"\times", "≈": r"\approx", "←": r"\leftarrow", "−": "-",
        "Σi": r"\sum_{i}", "Σc": r"\sum_{c}"}
@@ -40,9 +57,9 @@ _Printer = LatexPrinter
 """SymPy's LaTeX printer; chainsym's own functions (sigmoid as σ, relu) bring their _latex."""
 
 
-def render(d: Derivation) -> str:
-    """A complete document: compiles with pdflatex and amsmath."""
-    return document(outline(d))
+def render(result: Any) -> str:
+    """A complete document of any result: compiles with pdflatex and amsmath."""
+    return document(parts(result)[1])
 
 
 def document(sections: Sequence[Section]) -> str:
@@ -67,10 +84,10 @@ def body_of(sections: Sequence[Section]) -> str:
     return "\n".join(_terminate(lines)) + "\n"
 
 
-def notebook(d: Derivation) -> str:
+def notebook(result: Any) -> str:
     """For Jupyter (MathJax): an aligned block with the section titles as text rows."""
     lines = [r"\begin{aligned}"]
-    for section in outline(d):
+    for section in parts(result)[1]:
         lines.append(r"&\textbf{" + text(section.title) + "}"
                      + (r"\quad " + formula(section.law) if section.law else ""))
         lines += [row(r) for r in section.rows]
@@ -123,7 +140,7 @@ def piece(p: Piece) -> str:
     if isinstance(p, Adjoint):
         return adjoint(p.name)
     if isinstance(p, Op):
-        return OPS[p.symbol]
+        return OPS.get(p.symbol) or rf"\sum_{{{p.symbol[1:]}}}"
     if isinstance(p, Words):
         return r"\text{" + text(p.text) + "}"
     if isinstance(p, Value):
@@ -152,14 +169,14 @@ def expression(expr: sp.Basic, written: bool = False) -> str:
         return r"\text{(expression too large to print)}"
     settings = {"order": "none"} if written else {}
     try:
-        return _Printer(settings).doprint(expr)
+        return str(_Printer(settings).doprint(expr))
     except (RecursionError, ValueError):
         return r"\text{(expression too deep to print)}"
 
 
 def name(text_: str) -> str:
     """x → x, u12 → u_{12}, alpha → \\alpha, like SymPy's symbol names."""
-    return _Printer().doprint(sp.Symbol(text_))
+    return str(_Printer().doprint(sp.Symbol(text_)))
 
 
 def adjoint(text_: str) -> str:

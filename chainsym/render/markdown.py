@@ -4,14 +4,16 @@ render it): a heading per section, the decomposition as a table, the steps as al
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from ..model import Derivation
+from ..results import Derivation
+from .compound import parts
 from .latex import formula, piece, row
-from .outline import Ex, Formula, Name, Op, Section, outline
+from .outline import Ex, Formula, Name, Section
 
 
-def render(d: Derivation) -> str:
-    return page((Name(d.output_name), Op("="), Ex(d.expr)), outline(d))
+def render(result: Any) -> str:
+    return page(*parts(result))
 
 
 def page(heading: Formula, sections: Sequence[Section], title: str = "Derivation of") -> str:

@@ -7,12 +7,24 @@ parts, so the three formats never disagree about what a derivation says.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import sympy as sp
 
-from ..model import Derivation, ForwardPass, Point, PointValue, ReversePass
-from .common import brief, by_name, final, products, program_note, result_name, show, verdict, verification_for
+from ..model import ForwardPass, Point, PointValue, ReversePass
+from ..results import Derivation
+from .common import (
+    brief,
+    by_name,
+    consumer,
+    final,
+    generic,
+    products,
+    program_note,
+    result_name,
+    show,
+    verdict,
+    verification_for,
+)
 
 
 @dataclass(frozen=True)
@@ -94,7 +106,7 @@ class Value:
     value: PointValue
 
 
-Piece = Union[Ex, Name, Total, Partial, Second, Mat, Adjoint, Op, Words, Value]
+Piece = Ex | Name | Total | Partial | Second | Mat | Adjoint | Op | Words | Value
 Formula = tuple[Piece, ...]
 
 
@@ -188,13 +200,15 @@ def forward_section(fp: ForwardPass, d: Derivation) -> Section:
         if not by_name(step.total) and products(step, x) != show(step.total):
             right += [Op("="), Ex(step.total)]
         rows.append(Row((Total(u, x),), tuple(right)))
-    lines = ()
+    lines: tuple[str, ...] = ()
     if fp.independent:
         names_ = ", ".join(s.name for s in fp.independent)
-        lines = (f"{names_} {'does' if len(fp.independent) == 1 else 'do'} not depend on {x}: the total derivative is 0",)
+        verb = "does" if len(fp.independent) == 1 else "do"
+        lines = (f"{names_} {verb} not depend on {x}: the total derivative is 0",)
     if not rows:
         lines = (f"no intermediate depends on {x}",) + lines
-    law = (Total("u", x), Op("="), Partial("u", x), Op("+"), Op("Σi"), Partial("u", "u_i"), Op("·"), Total("u_i", x))
+    u = generic(d)
+    law = (Total(u, x), Op("="), Partial(u, x), Op("+"), Op("Σi"), Partial(u, f"{u}_i"), Op("·"), Total(f"{u}_i", x))
     return Section(f"forward-{x}", f"Total derivatives with respect to {x}",
                    f"∂ is the local partial (the node's other arguments held fixed), d the total through every "
                    f"path from {x}", tuple(rows), lines, law)
@@ -222,10 +236,11 @@ def _backward(rp: ReversePass, d: Derivation) -> Section:
             if len(step.contributions) > 1 else ""
         total: tuple[Piece, ...] = () if by_name(step.total) else (Op("="), Ex(step.total))
         rows.append(Row((Adjoint(target),), (*formula, *values, *total), note))
-    law = (Adjoint("u"), Op("="), Op("Σc"), Adjoint("c"), Op("·"), Partial("c", "u"))
+    u, k = generic(d), consumer(d)
+    law = (Adjoint(u), Op("="), Op(f"Σ{k}"), Adjoint(k), Op("·"), Partial(k, u))
     return Section("backward", "Backpropagation",
-                   f"the adjoint of u is d{f}/du, the total through every path from u to {f}: the sum over the "
-                   f"consumers c of u of upstream d{f}/dc × local ∂c/∂u; one sweep gives every ∂{f}/∂v",
+                   f"the adjoint of {u} is d{f}/d{u}, the total through every path from {u} to {f}: the sum over "
+                   f"the consumers {k} of {u} of upstream d{f}/d{k} × local ∂{k}/∂{u}; one sweep gives every ∂{f}/∂v",
                    tuple(rows), (), law)
 
 
@@ -236,8 +251,8 @@ def _point(p: Point, d: Derivation) -> Section:
     rows += [Row((Name(s.name),), (Op("="), Ex(nodes[s].local, written=nodes[s].body is None), Op("="), Value(v)),
                  "forward") for s, v in p.values]
     edges: dict[sp.Symbol, list[str]] = {}
-    for consumer, arg, up, local, down in p.edges:
-        edges.setdefault(arg, []).append(f"via {consumer.name}: {brief(up)} × {brief(local)} = {brief(down)}")
+    for user, arg, up, local, down in p.edges:
+        edges.setdefault(arg, []).append(f"via {user.name}: {brief(up)} × {brief(local)} = {brief(down)}")
     rows += [Row((Adjoint(s.name),), (Op("="), Value(v)),
                  "seed" if s == d.graph.output else "; ".join(edges.get(s, ["no path"])))
              for s, v in p.adjoints]

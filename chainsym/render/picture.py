@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from ..model import Derivation
+from ..results import Derivation
 from ..rules import partials
 from .common import brief, show, show_local
 
@@ -153,7 +153,8 @@ def svg(d: Derivation) -> str:
             peak = min(y1, y2) - 12
             c1y = c2y = (peak - 0.125 * (ay + by)) / 0.75
         dx = (bx - ax) / 3
-        parts.append(f'<path d="M {ax:.1f} {ay:.1f} C {ax + dx:.1f} {c1y:.1f}, {bx - dx:.1f} {c2y:.1f}, {bx:.1f} {by:.1f}" '
+        curve = f"M {ax:.1f} {ay:.1f} C {ax + dx:.1f} {c1y:.1f}, {bx - dx:.1f} {c2y:.1f}, {bx:.1f} {by:.1f}"
+        parts.append(f'<path d="{curve}" '
                      f'fill="none" stroke="#555" marker-end="url(#arrow)"/>')
         mx = (ax + bx) / 2
         my = 0.125 * ay + 0.375 * c1y + 0.375 * c2y + 0.125 * by

@@ -3,13 +3,44 @@ the result, the values at a point, and the verification verdict."""
 
 from __future__ import annotations
 
-from ..model import Derivation, ForwardPass, Point, PointValue, ReversePass
+from collections.abc import Callable
+from typing import Any
+
+from ..model import ForwardPass, Node, Point, PointValue, ReversePass
 from ..naming import partial, total
-from .common import (adjoint_name, brief, by_name, final, named_products, program_note, factor, number, products, result_name, rule, show, show_local,
-                     verdict, verification_for)
+from ..results import Derivation
+from .common import (
+    adjoint_name,
+    brief,
+    by_name,
+    consumer,
+    factor,
+    final,
+    generic,
+    named_products,
+    number,
+    products,
+    program_note,
+    result_name,
+    rule,
+    show,
+    show_local,
+    verdict,
+    verification_for,
+)
 
 
-def render(d: Derivation) -> str:
+def render(result: Any) -> str:
+    """Any result as text."""
+    from . import check, higher, vectors
+
+    kinds: dict[str, Callable[[Any], str]] = {"derivation": derivation, "check": check.text,
+                                              "orders": higher.orders_text, "hessian": higher.hessian_text,
+                                              "jacobian": vectors.text}
+    return kinds[result.kind](result)
+
+
+def derivation(d: Derivation) -> str:
     """The whole derivation."""
     lines = [f"{d.output_name} = {show(d.expr)}", *_graph(d)]
     for fp in d.forward:
@@ -28,7 +59,11 @@ def render(d: Derivation) -> str:
 
 def render_result(d: Derivation) -> str:
     """Only the result(s): one line, or one `name = value` line per variable (a large result:
-    its program's definitions follow)."""
+    its program's definitions follow). At a point: the numbers there (and the updated values)."""
+    if d.point is not None:
+        lines = [f"{result_name(d, i)} {_equals(g)}" for i, (_, g) in enumerate(d.point.gradient)]
+        lines += [f"{v.name} ← {number(u)}" for v, u in d.point.updates]
+        return "".join(line + "\n" for line in lines)
     if len(d.wrt) == 1 and d.program is None:
         return show(d.results[0]) + "\n"
     return "".join(line + "\n" for line in _results(d))
@@ -61,7 +96,8 @@ def _graph(d: Derivation) -> list[str]:
 
 def forward_rows(fp: ForwardPass, d: Derivation) -> list[str]:
     x = fp.wrt.name
-    lines = [f"total derivatives   du/d{x} = ∂u/∂{x} + Σ ∂u/∂ui · dui/d{x}",
+    u = generic(d)
+    lines = [f"total derivatives   d{u}/d{x} = ∂{u}/∂{x} + Σ ∂{u}/∂{u}i · d{u}i/d{x}",
              f"  (∂: partial, the node's other arguments held fixed; d: total, through every path from {x})"]
     rows = []
     for step in fp.steps:
@@ -81,9 +117,10 @@ def forward_rows(fp: ForwardPass, d: Derivation) -> list[str]:
 
 def _reverse(rp: ReversePass, d: Derivation) -> list[str]:
     f = d.output_name
-    lines = [f"backpropagation   {total(f, 'u')} = Σ over the consumers c of u: {total(f, 'c')} · ∂c/∂u",
-             f"  (each edge: upstream {total(f, 'c')} × local ∂c/∂u = downstream; d{f}/du is the total through"
-             f" every path from u to {f}; one sweep gives every ∂{f}/∂v)"]
+    u, k = generic(d), consumer(d)
+    lines = [f"backpropagation   {total(f, u)} = Σ over the consumers {k} of {u}: {total(f, k)} · ∂{k}/∂{u}",
+             f"  (each edge: upstream {total(f, k)} × local ∂{k}/∂{u} = downstream; d{f}/d{u} is the total through"
+             f" every path from {u} to {f}; one sweep gives every ∂{f}/∂v)"]
     rows: list[tuple[str, str]] = []
     extra: dict[int, list[str]] = {}
     for step in rp.steps:
@@ -121,13 +158,13 @@ def _point(p: Point, d: Derivation) -> list[str]:
     where = ", ".join(f"{v} = {show(x)}" for v, x in p.inputs)
     nodes = d.graph.index
     lines = [f"at {where}", "forward pass"]
-    lines += columns([(f"{s.name} = {show(nodes[s].local) if nodes[s].body is not None else show_local(nodes[s].local)}",
+    lines += columns([(f"{s.name} = {_definition(nodes[s])}",
                         _equals(v)) for s, v in p.values])
     lines.append("backward pass   (upstream × local = downstream)")
     edges: dict[str, list[str]] = {}
-    for consumer, arg, up, local, down in p.edges:
+    for user, arg, up, local, down in p.edges:
         edges.setdefault(arg.name, []).append(
-            f"via {consumer.name}: {brief(up)} × {brief(local)} = {brief(down)}")
+            f"via {user.name}: {brief(up)} × {brief(local)} = {brief(down)}")
     rows = [(f"{adjoint_name(d, s.name)} {_equals(v)}",
              "(seed)" if s == d.graph.output else "; ".join(edges.get(s.name, ["no path"])))
             for s, v in p.adjoints]
@@ -140,6 +177,10 @@ def _point(p: Point, d: Derivation) -> list[str]:
         lines += columns([(f"{v.name}: {show(start.get(v, 0))} → {number(u)}", "") for v, u in p.updates])
     lines += [f"note: {n}" for n in p.notes]
     return lines
+
+
+def _definition(node: Node) -> str:
+    return show(node.local) if node.body is not None else show_local(node.local)
 
 
 def _equals(v: PointValue) -> str:

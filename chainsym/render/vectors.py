@@ -1,15 +1,12 @@
-"""A Jacobian derivation as text and JSON: the vector-level nodes, each Jacobian factor with its
+"""A Jacobian derivation as text: the vector-level nodes, each Jacobian factor with its
 shape, (m,n)·(n,p) → (m,p), elementwise Jacobians as diag(…), the layout, the matrix forms of a
 layer, and the verdict against sympy.jacobian."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import sympy as sp
 
-from ..vectors import JacobianDerivation, LayerCheck, VStep, layers
+from ..results import Jacobian, LayerCheck, VStep
 from .common import block_kind, show, verdict
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -36,7 +33,7 @@ def shape(m: sp.Matrix) -> str:
     return f"({m.shape[0]},{m.shape[1]})"
 
 
-def _input_line(d: JacobianDerivation) -> list[str]:
+def _input_line(d: Jacobian) -> list[str]:
     out = []
     for i in d.inputs:
         names = ", ".join(c.name for c in i.components)
@@ -49,7 +46,7 @@ def _input_line(d: JacobianDerivation) -> list[str]:
     return out
 
 
-def render(d: JacobianDerivation) -> str:
+def text(d: Jacobian) -> str:
     lines = [f"f = {d.source.strip()}", "inputs", *_input_line(d)]
     lines.append("layout: " + ("numerator (∂y/∂x has a row per component of y and a column per component of x, "
                                "so chaining multiplies left to right: (m,n)·(n,p) → (m,p))" if d.layout == "numerator"
@@ -58,18 +55,26 @@ def render(d: JacobianDerivation) -> str:
     lines.append("vector-level nodes   (⊙: Hadamard product, elementwise; W x: matrix product)")
     width = max(len(f"{n.name} = {n.text}") for n in d.nodes)
     for n in d.nodes:
-        size = "scalar" if not n.shape else f"shape ({n.shape[0]})"
+        size = "scalar" if not n.shape else "shape (" + ",".join(str(k) for k in n.shape) + ")"
         mark = "   = f" if n.name == d.output else ""
         lines.append(f"  {(n.name + ' = ' + n.text).ljust(width)}   {n.kind}, {size}{mark}")
-    for w, steps, result in zip(d.wrt, d.steps, d.jacobians):
+    for w, steps, result in zip(d.wrt, d.vsteps, d.jacobians, strict=False):
         lines.append(f"Jacobians with respect to {w}   d node/d{w} = Σ ∂node/∂arg · d arg/d{w}")
         lines += _steps(steps, w)
         name = f"∂{d.output}/∂{w}"
         layout = "" if d.layout == "numerator" else "  (denominator layout: transposed)"
         lines.append(f"{name} = {block(result)}   shape {shape(result)}{layout}")
-    for layer in layers(d):
+    by_input = {i.name: i for i in d.inputs}
+    for w, m in zip(d.wrt, d.shaped, strict=False):
+        if by_input[w].shape:
+            lines.append(f"∂{d.output}/∂{w} shaped like {w}, {shape(m)}: {block(m)}")
+    if d.values:
+        where = ", ".join(f"{v.name} = {show(c)}" for v, c in d.point)
+        lines.append(f"at {where}:")
+        lines += [f"  ∂{d.output}/∂{w} = {block(m)}" for w, m in zip(d.wrt, d.values, strict=False)]
+    for layer in d.layers:
         lines += _layer(layer)
-    for w, v in zip(d.wrt, d.verifications):
+    for w, v in zip(d.wrt, d.verifications, strict=False):
         text = verdict(v, w, d.output)
         lines.append(text.replace("sympy.jacobian", f"sympy.jacobian of {d.output} by {w}", 1))
     return "\n".join(lines) + "\n"
@@ -100,25 +105,3 @@ def _layer(layer: LayerCheck) -> list[str]:
     out += [f"  {text}   {'checked entry by entry against the chain rule' if ok else 'DOES NOT MATCH the chain rule'}"
             for text, ok in layer.statements]
     return out
-
-
-def data(d: JacobianDerivation) -> dict[str, Any]:
-    return {
-        "schema": "chainsym.jacobian", "version": 1, "input": d.source, "layout": d.layout,
-        "inputs": [{"name": i.name, "shape": list(i.shape), "components": [c.name for c in i.components]}
-                   for i in d.inputs],
-        "nodes": [{"name": n.name, "reads": n.text, "kind": n.kind, "shape": list(n.shape), "args": list(n.args)}
-                  for n in d.nodes],
-        "output": d.output,
-        "jacobians": {w: {"shape": list(j.shape), "entries": [[show(j[r, c]) for c in range(j.shape[1])]
-                                                              for r in range(j.shape[0])]}
-                      for w, j in zip(d.wrt, d.jacobians)},
-        "layers": [{"z": layer.z, "statements": [{"formula": t, "checked": ok} for t, ok in layer.statements]}
-                   for layer in layers(d)],
-        "verifications": {w: {"status": v.status, "method": v.method, "detail": v.detail, "oracle": v.oracle}
-                          for w, v in zip(d.wrt, d.verifications)},
-    }
-
-
-def json_text(d: JacobianDerivation) -> str:
-    return json.dumps(data(d), ensure_ascii=False, indent=2) + "\n"

@@ -35,4 +35,4 @@ def parse_name(text: str) -> sp.Symbol:
     if word in FUNCTIONS or word in CONSTANTS:
         raise ParseError(f"{word!r} is a function or constant, not a variable", column=1, token=word, text=text)
     parser = Parser(word, DEFAULT_LIMITS)
-    return parser.name(parser.advance()).expr  # type: ignore[return-value]
+    return parser.name(parser.advance()).expr

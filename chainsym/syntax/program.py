@@ -6,6 +6,7 @@ piece's offset so that an error inside a piece points at its column in the whole
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy as sp
@@ -88,11 +89,11 @@ def _assignment(segment: str) -> int | None:
     return None
 
 
-def _at(parse: object, segment: str, offset: int, text: str, limits: Limits,
+def _at(parse: Callable[..., sp.Expr], segment: str, offset: int, text: str, limits: Limits,
         functions: FunctionTable | None) -> sp.Expr:
     """Parse a piece of text; a ParseError's column is made relative to the whole text."""
     try:
-        return parse(segment, limits, functions)  # type: ignore[operator,no-any-return]
+        return parse(segment, limits, functions)
     except ParseError as exc:
         raise ParseError(exc.reason, column=exc.column + offset, token=exc.token, text=text) from None
 

@@ -379,7 +379,8 @@ def _apply(p: Parser, fname: Token, builder: Builder, args: list[Val], exprs: li
         bound = BOUNDED_ARGUMENT.get(fname.text)
         if bound is not None and isinstance(exprs[0], sp.Rational) and abs(exprs[0]) > bound:
             raise LimitError("max_constant_digits",
-                             f"{fname.text} of a number above {bound} at column {fname.col} would be a huge exact value")
+                             f"{fname.text} of a number above {bound} at column {fname.col} "
+                             "would be a huge exact value")
         written = builder(*exprs)
         value = written.doit()
         if value.has(sp.I) and not written.has(sp.I):  # atan2(2, asec(3)) evaluates through I: keep it

@@ -1,0 +1,274 @@
+"""The independent oracles a derivative is checked against, chosen by size, never by time.
+
+- `sympy.diff` of f (chainsym's own functions spelled in SymPy's) when the derivative is of a
+  size it handles (limits.oracle_tree);
+- SymEngine's `diff` (the fast extra) beyond that, when it is installed;
+- otherwise differentiation by numbers: mpmath's high-precision numerical derivative of f at the
+  sampled points, which needs only evaluations of f (linear in its graph).
+A gradient of many variables is checked along random directions: the slope of t ↦ f(p + t·v)
+against Σ vᵢ·∂f/∂xᵢ(p) — exactly, by dual numbers over the rationals, for rational functions.
+A mismatch with sympy.diff is confirmed by differentiation by numbers before it is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from fractions import Fraction
+from functools import partial
+from typing import Any
+
+import sympy as sp
+
+from . import fast
+from .functions import rewrite_primitives
+from .limits import Limits
+from .model import Verification
+from .numeric import NotANumber, Value, context, evaluate_all, finite, is_complex, rational_only
+from .verdict import (
+    ATTEMPTS,
+    DPS,
+    POINTS,
+    TOLERANCE_TEXT,
+    Sampler,
+    _real_values,
+    _shown,
+    close,
+    combine,
+    compare,
+    differ,
+    show,
+    where,
+)
+from .walk import postorder, tree_size
+from .work import Budget
+
+DIFFERENCES = "differentiation by numbers (mpmath.diff)"
+DIRECTIONS = "slopes along random directions"
+GRADIENT_BATCH = 8
+"""a gradient of more variables than this is checked along random directions, all components at once"""
+
+
+def verify_derivative(f: sp.Expr, x: sp.Symbol, ours: sp.Expr, variables: Sequence[sp.Symbol], limits: Limits,
+                      seed: int, budget: Budget | None = None, size_hint: int | None = None) -> Verification:
+    """ours against the derivative of f by x from the first oracle that fits its size."""
+    size = size_hint if size_hint is not None else tree_size(ours, limits.oracle_tree)
+    g = rewrite_primitives(f)
+    if size <= limits.oracle_tree:
+        expected = _sympy_diff(g, x)
+        if expected is not None:
+            verdict = compare(ours, expected, variables, seed=seed, domain_of=f, budget=budget)
+            return _confirmed(verdict, f, x, ours, variables, seed, budget)
+    if fast.available():
+        try:
+            expected = fast.diff(g, x)
+        except (fast.Unconvertible, RecursionError):
+            pass
+        else:
+            verdict = compare(ours, expected, variables, seed=seed, domain_of=f, oracle="symengine.diff",
+                              budget=budget)
+            return _confirmed(verdict, f, x, ours, variables, seed, budget)
+    reason = f"the derivative has more than {limits.oracle_tree} tree nodes, too many for sympy.diff"
+    return differences(f, x, ours, variables, seed, reason, budget)
+
+
+def _sympy_diff(f: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
+    try:
+        return sp.diff(f, x)
+    except (RecursionError, ValueError, TypeError, NotImplementedError):
+        return None
+
+
+def _confirmed(verdict: Verification, f: sp.Expr, x: sp.Symbol, ours: sp.Expr, variables: Sequence[sp.Symbol],
+               seed: int, budget: Budget | None) -> Verification:
+    """A mismatch stands only when differentiation by numbers disagrees with chainsym too."""
+    if verdict.status != "mismatch":
+        return verdict
+    second = differences(f, x, ours, variables, seed, f"{verdict.oracle} disagreed", budget)
+    if second.status == "mismatch":
+        return replace(verdict, detail=f"{verdict.detail}; differentiation by numbers confirms it ({second.detail})")
+    if second.status == "numeric":
+        return replace(second, detail=f"{verdict.oracle}'s result differs ({verdict.detail}), but {second.detail}")
+    return verdict
+
+
+def differences(f: sp.Expr, x: sp.Symbol, ours: sp.Expr, variables: Sequence[sp.Symbol], seed: int, reason: str,
+                budget: Budget | None = None) -> Verification:
+    """ours against mpmath's numerical derivative of f at random real points of f's domain."""
+    g, mine = rewrite_primitives(f), rewrite_primitives(ours)
+    sampler = Sampler(seed)
+    found: list[dict[sp.Symbol, Any]] = []
+    for _ in range(ATTEMPTS):
+        point = sampler.point(variables)
+        values = _real_values([mine], point, DPS, g, False, budget)
+        if values is None:
+            continue
+        slope = _slope(g, point, {x: Fraction(1)}, DPS, budget)
+        if slope is None:
+            continue
+        if not close(values[0], slope, DPS):
+            confirmed = differ(partial(_both, mine, g, point, {x: Fraction(1)}, budget=budget))
+            if confirmed is None:
+                continue
+            if confirmed[0]:
+                mine2, again = confirmed[1]
+                return Verification("mismatch", "numeric", f"{reason}; at {where(point)}: chainsym gives "
+                                    f"{show(mine2)}, differentiation by numbers gives {show(again)}", DIFFERENCES,
+                                    (_shown(point),), TOLERANCE_TEXT, seed)
+        found.append(point)
+        if len(found) == POINTS:
+            break
+    if not found:
+        return Verification("skipped", "none", f"{reason}, and no real point was found to differentiate at",
+                            DIFFERENCES, seed=seed)
+    return Verification("numeric", "numeric", f"numerically at {len(found)} random real points ({reason})", DIFFERENCES,
+                        tuple(_shown(p) for p in found), TOLERANCE_TEXT, seed)
+
+
+def _both(mine: sp.Expr, f: sp.Expr, point: dict[sp.Symbol, Any], direction: dict[sp.Symbol, Fraction], dps: int,
+          budget: Budget | None) -> list[Value] | None:
+    """chainsym's value and f's numerical slope along direction, at dps digits."""
+    values = _real_values([mine], point, dps, None, False, budget)
+    slope = _slope(f, point, direction, dps, budget)
+    return None if values is None or slope is None else [values[0], slope]
+
+
+def _slope(f: sp.Expr, point: dict[sp.Symbol, Any], direction: dict[sp.Symbol, Fraction], dps: int,
+           budget: Budget | None) -> Value | None:
+    """d/dt f(point + t·direction) at t = 0, numerically at dps digits; None where f is not real there."""
+    ctx = context(dps)
+    base = {s: ctx.mpf(v.numerator) / v.denominator for s, v in point.items()}
+
+    def along(t: Value) -> Value:
+        moved = {s: base[s] + t * (ctx.mpf(d.numerator) / d.denominator) for s, d in direction.items()}
+        value = evaluate_all([f], {**base, **moved}, None, real=True, budget=budget)[0]
+        if is_complex(value):
+            raise NotANumber("not real")
+        return value
+
+    try:
+        slope = ctx.diff(along, ctx.zero)
+    except (NotANumber, ZeroDivisionError, ValueError, OverflowError):
+        return None
+    return slope if finite(slope) and not is_complex(slope) else None
+
+
+def verify_gradient(f: sp.Expr, wrt: Sequence[sp.Symbol], results: Sequence[sp.Expr],
+                    variables: Sequence[sp.Symbol], limits: Limits, seed: int, budget: Budget | None = None,
+                    size_hint: int | None = None) -> tuple[Verification, ...]:
+    """Each component against its oracle when there are few; else all at once along random directions."""
+    if len(wrt) <= GRADIENT_BATCH:
+        return tuple(verify_derivative(f, w, r, variables, limits, seed, budget, size_hint)
+                     for w, r in zip(wrt, results, strict=False))
+    verdict = directional(f, wrt, results, variables, seed, budget)
+    return tuple(verdict for _ in wrt)
+
+
+def directional(f: sp.Expr, wrt: Sequence[sp.Symbol], results: Sequence[sp.Expr], variables: Sequence[sp.Symbol],
+                seed: int, budget: Budget | None = None) -> Verification:
+    """The whole gradient: along random directions v the slope of t ↦ f(p + t·v) at 0 must equal
+    Σ vᵢ·∂f/∂wᵢ(p); exact for rational functions (dual numbers), numeric otherwise. A wrong
+    component changes the sum for almost every direction."""
+    g = rewrite_primitives(f)
+    mine = [rewrite_primitives(r) for r in results]
+    sampler = Sampler(seed)
+    rational = rational_only([g, *mine])
+    found: list[dict[sp.Symbol, Any]] = []
+    for _ in range(ATTEMPTS):
+        point = sampler.point(variables)
+        direction = {w: Fraction(sampler.rng.randint(-999, 999), 1000) for w in wrt}
+        verdict = (_exact_direction if rational else _numeric_direction)(g, mine, wrt, point, direction, budget)
+        if verdict is None:
+            continue
+        if verdict is not True:
+            return Verification("mismatch", "exact" if rational else "numeric", f"at {where(point)}, along a "
+                                f"random direction: {verdict}", DIRECTIONS, (_shown(point),),
+                                "exact rational arithmetic" if rational else TOLERANCE_TEXT, seed)
+        found.append(point)
+        if len(found) == POINTS:
+            break
+    if not found:
+        return Verification("skipped", "none", "no point was found where f and the gradient are finite and real",
+                            DIRECTIONS, seed=seed)
+    how = "exactly (dual numbers over the rationals)" if rational else "numerically (mpmath.diff of f)"
+    return Verification("proved" if rational else "numeric", "exact" if rational else "numeric",
+                        f"{how} at {len(found)} random points, every component at once: the slope of f along a random "
+                        "direction equals the gradient's", DIRECTIONS,
+                        tuple(_shown(p) for p in found), "exact rational arithmetic" if rational else TOLERANCE_TEXT,
+                        seed)
+
+
+def _numeric_direction(g: sp.Expr, mine: list[sp.Expr], wrt: Sequence[sp.Symbol], point: dict[sp.Symbol, Any],
+                       direction: dict[sp.Symbol, Fraction], budget: Budget | None) -> bool | str | None:
+    values = _real_values(mine, point, DPS, g, False, budget)
+    if values is None:
+        return None
+    slope = _slope(g, point, direction, DPS, budget)
+    if slope is None:
+        return None
+    claimed = sum((v * direction[w].numerator / direction[w].denominator for w, v in zip(wrt, values, strict=False)), 0)
+    if close(claimed, slope, DPS):
+        return True
+
+    def at(dps: int) -> list[Value] | None:
+        values2 = _real_values(mine, point, dps, None, False, budget)
+        again = _slope(g, point, direction, dps, budget)
+        if again is None or values2 is None:
+            return None
+        terms = (v * direction[w].numerator / direction[w].denominator for w, v in zip(wrt, values2, strict=True))
+        return [sum(terms, 0), again]
+
+    confirmed = differ(at)
+    if confirmed is None:
+        return None
+    if not confirmed[0]:
+        return True
+    return f"chainsym's gradient gives a slope of {show(confirmed[1][0])}, f's own slope is {show(confirmed[1][1])}"
+
+
+def _exact_direction(g: sp.Expr, mine: list[sp.Expr], wrt: Sequence[sp.Symbol], point: dict[sp.Symbol, Any],
+                     direction: dict[sp.Symbol, Fraction], budget: Budget | None) -> bool | str | None:
+    from .numeric import exact
+
+    try:
+        values = exact(mine, point, budget=budget)
+        slope = _dual(g, point, direction, budget)
+    except NotANumber:
+        return None
+    claimed = sum((v * direction[w] for w, v in zip(wrt, values, strict=False)), Fraction(0))
+    return True if claimed == slope else f"chainsym's gradient gives a slope of {claimed}, f's own slope is {slope}"
+
+
+def _dual(f: sp.Expr, point: dict[sp.Symbol, Any], direction: dict[sp.Symbol, Fraction],
+          budget: Budget | None) -> Fraction:
+    """The exact slope of a rational function along a direction: forward evaluation with dual numbers
+    a + b·ε (ε² = 0) over the rationals, independent of chainsym's graph and rules."""
+    memo: dict[int, tuple[Fraction, Fraction]] = {}
+    for sub in postorder(f):
+        if budget is not None:
+            budget.tick()
+        if isinstance(sub, sp.Symbol):
+            if sub not in point:
+                raise NotANumber(f"no value for {sub}")
+            memo[id(sub)] = (point[sub], direction.get(sub, Fraction(0)))
+        elif isinstance(sub, sp.Rational):
+            memo[id(sub)] = (Fraction(int(sub.p), int(sub.q)), Fraction(0))
+        elif isinstance(sub, sp.Add):
+            parts = [memo[id(a)] for a in sub.args]
+            memo[id(sub)] = (sum((p[0] for p in parts), Fraction(0)), sum((p[1] for p in parts), Fraction(0)))
+        elif isinstance(sub, sp.Mul):
+            a, b = Fraction(1), Fraction(0)
+            for p in (memo[id(arg)] for arg in sub.args):
+                a, b = a * p[0], a * p[1] + b * p[0]
+            memo[id(sub)] = (a, b)
+        else:  # an integer power
+            (a, b), n = memo[id(sub.args[0])], int(sub.args[1])
+            if a == 0 and n < 1:
+                raise NotANumber("division by zero")
+            if abs(n) * max(a.numerator.bit_length(), a.denominator.bit_length()) > 20_000:
+                raise NotANumber("an exact power would be too long")
+            memo[id(sub)] = (a ** n, n * a ** (n - 1) * b if n != 0 else Fraction(0))
+    return memo[id(f)][1]
+
+
+__all__ = ["DIFFERENCES", "combine", "differences", "directional", "verify_derivative", "verify_gradient"]

@@ -1,0 +1,292 @@
+"""One verdict module: every comparison chainsym makes — its derivatives against an independent
+oracle, forward mode against reverse mode, a user's claim against the derivative, matrices entry
+by entry — goes through one sampler, one tolerance policy and one way to combine verdicts.
+
+The policy (README, "What verified means"):
+- identical: the difference is 0 as SymPy builds it → proved.
+- rational functions: evaluated exactly at random rational points → proved ("exact"), with the
+  chance that a nonzero difference of that degree vanishes at all of them.
+- otherwise: numbers with DPS digits at random points, real ones (complex ones only when the
+  real domain is empty); equal when |a − b| ≤ 10^-(DPS−10)·max(1, |a|, |b|); a difference is
+  confirmed with twice the digits before it counts.
+- points: drawn from a generator seeded by the inputs (the same question gives the same points;
+  the seed is reported), at several scales, and at the steps and kinks of the expressions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from functools import partial
+from typing import Any
+
+import sympy as sp
+
+from .functions import rewrite_primitives
+from .model import Verification
+from .numeric import NotANumber, Value, degree_bound, evaluate_all, exact, finite, is_complex, rational_only
+from .walk import postorder, tree_size
+from .work import Budget
+
+POINTS = 5
+"""random points a sampled verdict needs"""
+ATTEMPTS = 160
+"""candidate points drawn before giving up on a domain"""
+DPS = 30
+SCALES = (1, 1, 10, 100, 1000)
+"""the magnitudes points are drawn at, in turn: most near 1, some far out"""
+TOLERANCE_TEXT = "30 digits, |Δ| ≤ 1e-20·max(1, |value|)"
+EXACT_TEXT = ""
+EXPAND_NODES = 300
+"""differences up to this tree size are also tried symbolically, by expand (degrees bounded too)"""
+
+
+def seed_of(*parts: str) -> int:
+    """A seed from the question itself: the same inputs draw the same points, on any machine."""
+    digest = hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+@dataclass
+class Sampler:
+    """Random points, rational (exact), at several scales, plus chosen breakpoints first."""
+
+    seed: int
+    breakpoints: dict[sp.Symbol, tuple[Fraction, ...]] = field(default_factory=dict)
+    count: int = 0
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+
+    def point(self, variables: Sequence[sp.Symbol], complex_part: bool = False) -> dict[sp.Symbol, Any]:
+        self.count += 1
+        point: dict[sp.Symbol, Any] = {}
+        for v in variables:
+            near = self.breakpoints.get(v, ())
+            if near and self.rng.random() < 0.5:
+                point[v] = self.rng.choice(near) + Fraction(self.rng.choice((-1, 1)) * self.rng.randint(1, 99), 1000)
+                continue
+            scale = SCALES[(self.count + self.rng.randint(0, 1)) % len(SCALES)]
+            value = Fraction(self.rng.randint(1, 9999), 10000) * scale * self.rng.choice((1, -1))
+            point[v] = value if not complex_part else (value, Fraction(self.rng.randint(-9999, 9999), 10000))
+        return point
+
+
+def close(a: Value, b: Value, dps: int) -> bool:
+    """Equal within the policy's tolerance at dps digits: 10^-(dps−10), relative past 1."""
+    return bool(abs(a - b) <= max(1, abs(a), abs(b)) * 10.0 ** -(dps - 10))
+
+
+def differ(values_at: Callable[[int], Sequence[Value] | None]) -> tuple[bool, Sequence[Value]] | None:
+    """A difference seen at DPS digits, confirmed: both sides again at 2·DPS and 4·DPS digits. A side
+    whose digits change with the precision is ill-conditioned at this point (None: the point decides
+    nothing); else (whether the sides differ at 2·DPS digits, their values)."""
+    high, top = values_at(2 * DPS), values_at(4 * DPS)
+    if high is None or top is None or not all(close(h, t, 2 * DPS) for h, t in zip(high, top, strict=False)):
+        return None
+    return not close(top[0], top[1], 2 * DPS), top
+
+
+def _mp_point(point: dict[sp.Symbol, Any]) -> dict[sp.Symbol, Any]:
+    """A sampled point for mpmath: rationals stay exact until the context converts them."""
+    return {s: v if not isinstance(v, tuple) else complex(float(v[0]), float(v[1])) for s, v in point.items()}
+
+
+def _real_values(exprs: Sequence[sp.Expr], point: dict[sp.Symbol, Any], dps: int, domain: sp.Expr | None = None,
+                 complex_ok: bool = False, budget: Budget | None = None) -> list[Value] | None:
+    """The values at point, or None when any is not finite, or not real on a real point, or when the
+    point lies outside f's real domain (some part of f is not real there)."""
+    try:
+        if domain is not None:
+            evaluate_all([domain], _mp_point(point), dps, real=not complex_ok, budget=budget)
+        values = evaluate_all(list(exprs), _mp_point(point), dps, budget=budget)
+    except NotANumber:
+        return None
+    for v in values:
+        if not finite(v) or (not complex_ok and is_complex(v) and abs(v.imag) > 10.0 ** -(dps // 2)):
+            return None
+    return [v.real if is_complex(v) and not complex_ok else v for v in values]
+
+
+def _shown(point: dict[sp.Symbol, Any]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for s, v in point.items():
+        if isinstance(v, tuple):
+            out.append((s.name, f"{float(v[0]):.6g} + {float(v[1]):.6g}*I"))
+        else:
+            out.append((s.name, _fraction_text(v)))
+    return tuple(out)
+
+
+def _fraction_text(v: Fraction) -> str:
+    """A sampled coordinate as a short exact decimal (samples have denominators of 10^k)."""
+    text = f"{float(v):.10g}"
+    return text if Fraction(text) == v else f"{v.numerator}/{v.denominator}"
+
+
+def show(value: Value) -> str:
+    import mpmath
+
+    return str(mpmath.nstr(value, 12))
+
+
+def where(point: dict[sp.Symbol, Any]) -> str:
+    return ", ".join(f"{name} = {value}" for name, value in _shown(point)) or "any point"
+
+
+def compare(ours: sp.Expr, expected: sp.Expr, variables: Sequence[sp.Symbol], *, seed: int,
+            domain_of: sp.Expr | None = None, oracle: str = "sympy.diff", names: tuple[str, str] = ("chainsym", ""),
+            breakpoints: dict[sp.Symbol, tuple[Fraction, ...]] | None = None, points: int = POINTS,
+            budget: Budget | None = None) -> Verification:
+    """The verdict on ours == expected as functions of the variables: identical, exact at rational
+    points (rational functions), or numeric at random points, a difference confirmed."""
+    left, right = rewrite_primitives(ours), rewrite_primitives(expected)
+    theirs = names[1] or oracle
+    difference = left - right
+    if difference == 0:
+        return Verification("proved", "identical", "symbolic: identical", oracle)
+    if _expands_to_zero(difference):
+        return Verification("proved", "expand", "symbolic: expand(difference) = 0", oracle)
+    sampler = Sampler(seed, dict(breakpoints or {}))
+    domain = rewrite_primitives(domain_of) if domain_of is not None else None
+    if rational_only([left, right] + ([domain] if domain is not None else [])):
+        verdict = _exact(left, right, variables, sampler, oracle, names[0], theirs, points, budget)
+        if verdict is not None:
+            return verdict
+    for complex_ok in (False, True):
+        found: list[dict[sp.Symbol, Any]] = []
+        for _ in range(ATTEMPTS):
+            point = sampler.point(variables, complex_ok)
+            values = _real_values([left, right], point, DPS, domain, complex_ok, budget)
+            if values is None:
+                continue
+            a, b = values
+            if not close(a, b, DPS):
+                confirmed = differ(partial(_real_values, [left, right], point, domain=domain, complex_ok=complex_ok,
+                                            budget=budget))
+                if confirmed is None:
+                    continue  # ill-conditioned here: the digits change with the precision
+                if confirmed[0]:
+                    again = confirmed[1]
+                    return Verification("mismatch", "numeric", f"at {where(point)}: {names[0]} gives {show(again[0])}, "
+                                        f"{theirs} gives {show(again[1])}", oracle, (_shown(point),),
+                                        TOLERANCE_TEXT, seed)
+            found.append(point)
+            if len(found) == points or not variables:
+                break
+        if found:
+            kind = "complex" if complex_ok else "real"
+            return Verification("numeric", "numeric", f"numerically at {len(found)} random {kind} "
+                                f"point{'s' if len(found) > 1 else ''}", oracle, tuple(_shown(p) for p in found),
+                                TOLERANCE_TEXT, seed)
+    return Verification("skipped", "none", "no point found where both sides are finite", oracle, seed=seed)
+
+
+def _expands_to_zero(difference: sp.Expr) -> bool:
+    """A bounded symbolic proof: a small difference whose powers are of low degree, expanded."""
+    if tree_size(difference, EXPAND_NODES) > EXPAND_NODES:
+        return False
+    for sub in postorder(difference):
+        if isinstance(sub, sp.Pow) and (not sub.exp.is_Rational or abs(sub.exp) > 12):
+            return False
+    try:
+        return bool(sp.expand(difference) == 0)
+    except (ValueError, TypeError, RecursionError):
+        return False
+
+
+def _exact(left: sp.Expr, right: sp.Expr, variables: Sequence[sp.Symbol], sampler: Sampler, oracle: str,
+           ours: str, theirs: str, points: int, budget: Budget | None) -> Verification | None:
+    """Rational functions at random rational points, exactly; None when no point is defined."""
+    found: list[dict[sp.Symbol, Any]] = []
+    for _ in range(ATTEMPTS):
+        point = sampler.point(variables)
+        try:
+            a, b = exact([left, right], point, budget=budget)
+        except NotANumber:
+            continue
+        if a != b:
+            return Verification("mismatch", "exact", f"at {where(point)}: {ours} gives {a}, {theirs} gives {b}",
+                                oracle, (_shown(point),), EXACT_TEXT, sampler.seed)
+        found.append(point)
+        if len(found) == points or not variables:
+            break
+    if not found:
+        return None
+    degree = degree_bound([left, right])
+    chance = f"; a nonzero difference of degree ≤ {degree} would vanish at each with probability ≤ " \
+             f"{degree}/10^4" if variables else ""
+    return Verification("proved", "exact", f"exactly at {len(found)} random rational "
+                        f"point{'s' if len(found) > 1 else ''}{chance}", oracle, tuple(_shown(p) for p in found),
+                        EXACT_TEXT, sampler.seed)
+
+
+RANK = {"mismatch": 0, "skipped": 1, "numeric": 2, "proved": 3}
+
+
+def combine(verdicts: Sequence[Verification], what: str = "entries") -> Verification:
+    """One verdict for many (a gradient's components, a matrix's entries): a mismatch if any is
+    one; skipped if any could not be compared; numeric if any was only sampled; else proved."""
+    if not verdicts:
+        return Verification("skipped", "none", f"no {what} to compare")
+    worst = min(verdicts, key=lambda v: RANK[v.status])
+    n = len(verdicts)
+    if len(verdicts) == 1 or worst.status == "mismatch" or all(v == worst for v in verdicts):
+        return worst
+    if worst.status == "skipped":
+        k = sum(1 for v in verdicts if v.status == "skipped")
+        return replace(worst, detail=f"{k} of {n} {what} could not be compared ({worst.detail})")
+    counts: dict[str, int] = {}
+    for v in verdicts:
+        counts[HOW[v.method]] = counts.get(HOW[v.method], 0) + 1
+    how = ", ".join(f"{k} {method}" for method, k in sorted(counts.items(), key=lambda c: (-c[1], c[0])))
+    if worst.status == "proved" and worst.method in ("identical", "expand"):
+        return replace(worst, detail=f"symbolic in all {n} {what}: {how}")
+    return replace(worst, detail=f"in all {n} {what} ({how})")
+
+
+HOW = {"identical": "identical", "expand": "by expand", "exact": "exactly", "numeric": "numerically", "none": "?"}
+
+
+def breakpoints_of(exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol],
+                   budget: Budget | None = None) -> dict[sp.Symbol, tuple[Fraction, ...]]:
+    """Where steps and kinks switch (Heaviside, sign, abs, relu, max, min of polynomials of low degree
+    in one variable): points just either side are sampled too, so a claim cannot hide a jump between
+    the random points."""
+    found: dict[sp.Symbol, set[Fraction]] = {}
+    kinds = (sp.Heaviside, sp.sign, sp.Abs, sp.Max, sp.Min, sp.DiracDelta)
+    from .functions import relu
+
+    for sub in postorder(sp.Tuple(*exprs)):
+        if budget is not None:
+            budget.tick()
+        if not isinstance(sub, (*kinds, relu)):
+            continue
+        args = sub.args if not isinstance(sub, (sp.Max, sp.Min)) else (sub.args[0] - sub.args[1],) \
+            if len(sub.args) == 2 else ()
+        for arg in args[:1]:
+            free = [v for v in variables if arg.has(v)]
+            if len(free) != 1:
+                continue
+            for root in _roots(arg, free[0]):
+                found.setdefault(free[0], set()).add(root)
+    return {v: tuple(sorted(roots)) for v, roots in found.items()}
+
+
+def _roots(expr: sp.Expr, x: sp.Symbol) -> list[Fraction]:
+    """Real roots of a polynomial of degree ≤ 4 with rational coefficients, as nearby rationals."""
+    try:
+        poly = sp.Poly(expr, x)
+    except (sp.PolynomialError, sp.GeneratorsNeeded, ValueError):
+        return []
+    if poly.degree() < 1 or poly.degree() > 4 or not all(c.is_Rational for c in poly.all_coeffs()):
+        return []
+    roots = []
+    for r in poly.real_roots():
+        value = sp.N(r, 20)
+        if value.is_Number and abs(value) < 10**12:
+            roots.append(Fraction(str(value)).limit_denominator(10**9))
+    return roots
