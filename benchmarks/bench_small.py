@@ -17,18 +17,20 @@ Then the median, p90 and max of each ratio chainsym / sympy.diff against issue 1
 ten items with the worst ratio (with their times: where the time goes), and a determinism check:
 how many items give byte-identical str(result) in every chainsym call of the run.
 
-    python benchmarks/bench_small.py [--quick] [--limit N] [--profile INDEX]
+    python benchmarks/bench_small.py [--quick] [--limit N] [--profile INDEX] [--check-corpus]
                                      [--save-results FILE] [--compare-results FILE]
 
 --quick takes every 10th item; --limit N the first N (after --quick); --profile INDEX runs cProfile on
 chainsym.diff(text, "x") of item INDEX (as numbered in the tables) and prints the 25 entries with the
 largest cumulative time. --save-results writes {index: str(result)} as JSON and --compare-results
 compares this run's results with such a file (determinism across processes: hash seeds differ).
+--check-corpus checks the corpus itself instead of timing it (see check_corpus).
 """
 
 from __future__ import annotations
 
 import argparse
+import cmath
 import cProfile
 import io
 import json
@@ -252,16 +254,70 @@ def profile(index: int) -> None:
     print(out.getvalue())
 
 
+SAMPLES = (0.31, 0.73, 1.37, 2.61, 3.72, 5.19, 7.3, -0.43, -1.61, -2.9)
+CONSTANTS = {"a": 1.7, "b": 0.6}
+
+
+def check_corpus() -> None:
+    """Every entry parses, sympy.diff of it takes under 2 s, and d/dx(text) equals the integrand the
+    table gives at the sample points where both are real: at one point at least, and at every such
+    point x > 0 (an antiderivative's formula may hold on x > a only: acosh, asec, ln of x)."""
+    problems = 0
+    slowest = 0.0
+    for index, (text, family, integrand) in enumerate(CORPUS):
+        try:
+            f = rewrite_primitives(chainsym.parse(text))
+            x = variable_x(f)
+            sp.core.cache.clear_cache()
+            start = time.process_time()
+            d = sp.diff(f, x)
+            seconds = time.process_time() - start
+            slowest = max(slowest, seconds)
+            if seconds >= 2:
+                problems += 1
+                print(f"#{index} {text!r}: sympy.diff took {seconds:.2f} s")
+            if integrand is None:
+                continue
+            g = rewrite_primitives(chainsym.parse(integrand))
+        except Exception as exc:  # noqa: BLE001 -- report every broken entry, not the first
+            problems += 1
+            print(f"#{index} {text!r}: {type(exc).__name__}: {exc}")
+            continue
+        names = {str(v): v for v in f.free_symbols | g.free_symbols}
+        agree, disagree = 0, []
+        for value in SAMPLES:
+            point = {v: CONSTANTS.get(n, value) for n, v in names.items()}
+            try:
+                got, want = complex(d.evalf(30, subs=point)), complex(g.evalf(30, subs=point))
+            except (TypeError, ValueError, ZeroDivisionError):
+                continue
+            if not all(map(cmath.isfinite, (got, want))) or abs(got.imag) > 1e-12 or abs(want.imag) > 1e-12:
+                continue
+            if abs(got - want) <= 1e-9 * (1 + abs(want)):
+                agree += 1
+            else:
+                disagree.append(value)
+        if not agree or any(v > 0 for v in disagree):
+            problems += 1
+            print(f"#{index} {text!r} [{family}]: d/dx differs from {integrand!r} at x = {disagree or 'every point'}")
+    print(f"{len(CORPUS)} entries, {problems} problems; slowest sympy.diff {slowest:.3f} s CPU")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="every 10th item")
     parser.add_argument("--limit", type=int, default=None, help="at most N items")
     parser.add_argument("--profile", type=int, default=None, metavar="INDEX", help="cProfile one item")
+    parser.add_argument("--check-corpus", action="store_true",
+                        help="check that every entry parses, sympy.diff of it takes < 2 s, and d/dx equals its integrand")
     parser.add_argument("--save-results", type=Path, default=None, metavar="FILE")
     parser.add_argument("--compare-results", type=Path, default=None, metavar="FILE")
     args = parser.parse_args()
     if args.profile is not None:
         profile(args.profile)
+        return
+    if args.check_corpus:
+        check_corpus()
         return
     chosen = list(enumerate(CORPUS))
     if args.quick:

@@ -20,7 +20,7 @@ small integer parameters, and d/dx of each antiderivative is the item; then firs
 product and quotient rule drills (sigmoid, softplus, abs, erf and gamma included). The formulas are
 standard facts; the entries were written for chainsym, not copied from a file. Every entry parses
 with ``chainsym.parse``; ``sympy.diff`` of each takes well under 2 s; and d/dx(text) agrees with
-``integrand`` at sample points of its domain (checked when the corpus was written).
+``integrand`` at sample points of its domain: ``python benchmarks/bench_small.py --check-corpus``.
 
 Kept as plain text, not SymPy objects, so that the benchmark parses it in the run it measures.
 """
