@@ -27,8 +27,10 @@ FAMILIES = {"product x1*...*xn": (c_product, [5, 10, 20, 40]), "MLP loss, ~n wei
 
 
 def main() -> None:
-    print(f"python {sys.version.split()[0]}, sympy {sp.__version__}; each timing in a forked child, bounded at {LIMIT:.0f} s")
-    header = ("variables", "gradient-graph nodes", "chainsym s", "growth", "sympy.hessian s", "growth", "sympy/chainsym")
+    print(f"python {sys.version.split()[0]}, sympy {sp.__version__}; "
+          f"each timing in a forked child, bounded at {LIMIT:.0f} s")
+    header = ("variables", "gradient-graph nodes", "chainsym s", "growth", "sympy.hessian s", "growth",
+              "sympy/chainsym")
     for title, (build, sizes) in FAMILIES.items():
         print(f"\n{title}\n| " + " | ".join(header) + " |\n|" + "---|" * len(header))
         previous = None

@@ -197,9 +197,11 @@ def report(items: list[Item], seconds: float, compare: dict[str, str] | None) ->
     print(row("chainsym.diff s (verified)", [i.verified_s for i in good], secs))
     med_p, p90_p = statistics.median(plain), quantile(plain, 0.9)
     med_v, p90_v = statistics.median(verified), quantile(verified, 0.9)
-    print(row("chainsym(verify=False) / sympy.diff", plain, times, f"median ≤ {TARGET_UNVERIFIED}x, p90 ≤ {TARGET_P90:g}x",
+    print(row("chainsym(verify=False) / sympy.diff", plain, times,
+              f"median ≤ {TARGET_UNVERIFIED}x, p90 ≤ {TARGET_P90:g}x",
               f"{met(med_p <= TARGET_UNVERIFIED)}, {met(p90_p <= TARGET_P90)}"))
-    print(row("chainsym (verified) / sympy.diff", verified, times, f"median ≤ {TARGET_VERIFIED}x, p90 ≤ {TARGET_P90:g}x",
+    print(row("chainsym (verified) / sympy.diff", verified, times,
+              f"median ≤ {TARGET_VERIFIED}x, p90 ≤ {TARGET_P90:g}x",
               f"{met(med_v <= TARGET_VERIFIED)}, {met(p90_v <= TARGET_P90)}"))
     print(row("first calls only: verify=False / sympy.diff", [i.first[1] / i.first[0] for i in good], times))
     print(row("first calls only: verified / sympy.diff", [i.first[2] / i.first[0] for i in good], times))
@@ -210,7 +212,8 @@ def report(items: list[Item], seconds: float, compare: dict[str, str] | None) ->
     print("| # | family | expression | sympy.diff s | verify=False s | verified s | ratio | verdict |")
     print("|---|---|---|---|---|---|---|---|")
     for i in sorted(good, key=lambda i: i.ratio_verified, reverse=True)[:10]:
-        print(f"| {i.index} | {i.family} | `{short(i.text)}` | {secs(i.sympy_s)} | {secs(i.plain_s)} | {secs(i.verified_s)} "
+        print(f"| {i.index} | {i.family} | `{short(i.text)}` | {secs(i.sympy_s)} | {secs(i.plain_s)} "
+              f"| {secs(i.verified_s)} "
               f"| {times(i.ratio_verified)} | {i.status} |")
 
     print("\n**Determinism and verdicts**\n")
@@ -219,7 +222,8 @@ def report(items: list[Item], seconds: float, compare: dict[str, str] | None) ->
     print(f"- str(result) byte-identical in every chainsym call of the run (verify=False and verified, "
           f"{min(calls)}–{max(calls)} calls per item): {len(same)}/{len(good)}")
     for i in [i for i in good if len(set(i.results)) > 1][:5]:
-        print(f"  - differs on #{i.index} `{short(i.text, 40)}`: " + " / ".join(f"`{r}`" for r in dict.fromkeys(i.results)))
+        forms = " / ".join(f"`{r}`" for r in dict.fromkeys(i.results))
+        print(f"  - differs on #{i.index} `{short(i.text, 40)}`: " + forms)
     if compare is not None:
         both = [i for i in good if str(i.index) in compare]
         agree = sum(compare[str(i.index)] == i.verified_result for i in both)
@@ -309,7 +313,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="at most N items")
     parser.add_argument("--profile", type=int, default=None, metavar="INDEX", help="cProfile one item")
     parser.add_argument("--check-corpus", action="store_true",
-                        help="check that every entry parses, sympy.diff of it takes < 2 s, and d/dx equals its integrand")
+                        help="check that every entry parses, sympy.diff of it takes < 2 s, "
+                             "and d/dx equals its integrand")
     parser.add_argument("--save-results", type=Path, default=None, metavar="FILE")
     parser.add_argument("--compare-results", type=Path, default=None, metavar="FILE")
     args = parser.parse_args()
@@ -326,7 +331,8 @@ def main() -> None:
         chosen = chosen[: args.limit]
     compare = json.loads(args.compare_results.read_text()) if args.compare_results else None
 
-    print(f"`python {platform.python_version()}, sympy {sp.__version__}, chainsym from {Path(chainsym.__file__).parent}; "
+    print(f"`python {platform.python_version()}, sympy {sp.__version__}, "
+          f"chainsym from {Path(chainsym.__file__).parent}; "
           f"{len(chosen)} of {len(CORPUS)} textbook items; CPU medians (time.process_time), SymPy's cache cleared "
           f"before each call, calls under {MIN_TOTAL} s repeated; the machine's other work shares its cores`\n")
     for warm in CORPUS[:3]:  # imports and first-call costs are not any item's
