@@ -35,6 +35,9 @@ from .protocol import error
 
 Answer = dict[str, Any]
 
+START_SECONDS = 60.0
+"""time a new worker has to import the library and say it is ready"""
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -88,6 +91,7 @@ def _serve(conn: Connection, handler: str, memory_mb: int) -> None:
         pass
     module, _, name = handler.partition(":")
     compute: Callable[[Any], Answer] = getattr(import_module(module), name)
+    conn.send("ready")
     while True:
         try:
             job = conn.recv()
@@ -120,6 +124,8 @@ class Worker:
         theirs.close()
         self.conn: Connection = ours
         self.jobs = 0
+        if not (ours.poll(START_SECONDS) and ours.recv() == "ready"):  # a job's deadline never pays for a start
+            raise RuntimeError(f"a worker process did not start within {START_SECONDS} s")
 
     def restart(self, reason: str) -> None:
         """Kill the process (it may be stuck), wait for it, start a fresh one."""
