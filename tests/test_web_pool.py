@@ -105,6 +105,23 @@ def test_a_full_queue_refuses_at_once_with_how_long_to_wait() -> None:
     with_pool(settings(queue=1), body)
 
 
+def test_a_slow_job_goes_on_at_the_lowest_priority_in_a_worker_replaced_after_it() -> None:
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+
+    async def body(pool: Pool) -> None:
+        before = (await pool.run({"do": "pid"}))["ok"]
+        job = asyncio.ensure_future(pool.run({"do": "sleep", "seconds": 0.6}))
+        await asyncio.sleep(0.4)
+        assert os.getpriority(os.PRIO_PROCESS, before) == 19
+        assert os.getpriority(os.PRIO_PROCESS, 0) == own  # the server's own priority is left alone
+        assert (await job)["ok"] == "slept"
+        after = (await pool.run({"do": "pid"}))["ok"]
+        assert after != before and os.getpriority(os.PRIO_PROCESS, after) == own
+        assert pool.stats()["replaced_slow"] == 1
+
+    with_pool(settings(slow_after=0.2), body)
+
+
 def test_workers_are_recycled_after_a_number_of_jobs() -> None:
     async def body(pool: Pool) -> None:
         pids = [(await pool.run({"do": "pid"}))["ok"] for _ in range(3)]

@@ -21,7 +21,8 @@ SERVE_SECONDS = 10.0
               help="Address to listen on; 0.0.0.0 serves every network (the default serves only this machine).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None, metavar="N",
-              help="Worker processes computing requests (default: the number of CPUs).")
+              help="Worker processes computing requests (default: two per CPU, so that slow requests, which "
+                   "run at a low priority, cannot hold every worker).")
 @click.option("--queue", type=click.IntRange(0, 100_000), default=None, metavar="N",
               help="Requests that may wait for a worker; more are answered 503 with Retry-After "
                    "(default: 16 per worker).")
@@ -53,7 +54,7 @@ def serve_command(host: str, port: int, workers: int | None, queue: int | None, 
         raise BadInput(f"chainsym serve needs the web extra ({exc.name} is not installed): "
                        "pip install \"chainsym[web]\"") from None
     bounds = limits_of(("seconds=" + str(SERVE_SECONDS),) + limits)
-    count = workers or os.cpu_count() or 1
+    count = workers or 2 * (os.cpu_count() or 1)
     settings = Settings(workers=count, queue=16 * count if queue is None else queue, seconds=bounds.seconds,
                         memory_mb=memory_mb)
     click.echo(f"chainsym: serving on http://{host if ':' not in host else f'[{host}]'}:{port}/ with {count} "

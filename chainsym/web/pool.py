@@ -8,6 +8,12 @@ that dies is noticed by its pipe's end; each is replaced at once and its request
 clear error record. A worker is also replaced after `recycle_after` jobs, which bounds what SymPy's
 caches can grow to.
 
+A job still running after `slow_after` seconds goes on at the lowest CPU priority (nice 19), and its
+worker is replaced by a fresh one when it ends: a slow request (a hostile one, or a large one) then
+takes only the CPU that quick requests leave, so that it cannot make every other answer slow. This
+works when there are more workers than CPUs (the default is two per CPU): slow jobs hold workers,
+the quick ones still find one.
+
 Requests wait for a free worker in a bounded queue: past `queue` waiting requests the pool refuses
 at once (Busy, with how many seconds to wait), rather than letting every answer grow slow.
 
@@ -21,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import math
 import multiprocessing
+import os
 import signal
 import time
 from collections import Counter
@@ -54,6 +61,8 @@ class Settings:
     """each worker's address space, in MiB (0: unbounded)"""
     recycle_after: int = 500
     """jobs after which a worker is replaced by a fresh one"""
+    slow_after: float = 0.5
+    """seconds after which a job goes on at the lowest CPU priority"""
     handler: str = "chainsym.web.jobs:run"
     """module:function computing one job in a worker"""
 
@@ -147,9 +156,13 @@ class Worker:
         except OSError:  # the process died while idle: its replacement takes the job
             self.restart("died")
             self.conn.send(job)
-        if not self.conn.poll(settings.seconds + settings.grace):
-            self.restart("time")
-            return {"error": time_error(settings.seconds)}
+        deadline = settings.seconds + settings.grace
+        slow = not self.conn.poll(min(settings.slow_after, deadline))
+        if slow:
+            self._lower_priority()
+            if not self.conn.poll(max(deadline - settings.slow_after, 0)):
+                self.restart("time")
+                return {"error": time_error(settings.seconds)}
         try:
             answer: Answer = self.conn.recv()
         except (EOFError, OSError):
@@ -162,9 +175,20 @@ class Worker:
         self.jobs += 1
         if answer.pop("retire", False):
             self.restart("memory")
+        elif slow:
+            self.restart("slow")  # back to the normal priority
         elif self.jobs >= settings.recycle_after:
             self.restart("recycled")
         return answer
+
+    def _lower_priority(self) -> None:
+        pid = self.process.pid
+        if not pid:  # never 0: that would be the server itself
+            return
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, 19)
+        except (AttributeError, OSError):  # no such call here, or the process just ended
+            pass
 
 
 class Pool:
@@ -227,7 +251,7 @@ class Pool:
         idle = self._idle.qsize() if self._idle is not None else 0
         return {"workers": self.settings.workers, "busy": self.settings.workers - idle, "waiting": self.waiting,
                 "jobs": self.counts["jobs"], "refused": self.counts["busy"],
-                **{f"replaced_{k}": replaced[k] for k in ("time", "memory", "died", "recycled")}}
+                **{f"replaced_{k}": replaced[k] for k in ("time", "memory", "died", "slow", "recycled")}}
 
     async def close(self) -> None:
         for w in self._workers:
