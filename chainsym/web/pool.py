@@ -8,7 +8,7 @@ that dies is noticed by its pipe's end; each is replaced at once and its request
 clear error record. A worker is also replaced after `recycle_after` jobs, which bounds what SymPy's
 caches can grow to.
 
-A job still running after `slow_after` seconds goes on at the lowest CPU priority (nice 19), and its
+A job that has used `slow_after` seconds of CPU goes on at the lowest CPU priority (nice 19), and its
 worker is replaced by a fresh one when it ends: a slow request (a hostile one, or a large one) then
 takes only the CPU that quick requests leave, so that it cannot make every other answer slow. This
 works when there are more workers than CPUs (the default is two per CPU): slow jobs hold workers,
@@ -36,11 +36,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import import_module
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from .protocol import error
 
 Answer = dict[str, Any]
+
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+"""clock ticks per second, the unit of CPU times in /proc"""
 
 START_SECONDS = 60.0
 """time a new worker has to import the library and say it is ready"""
@@ -62,7 +66,7 @@ class Settings:
     recycle_after: int = 500
     """jobs after which a worker is replaced by a fresh one"""
     slow_after: float = 0.5
-    """seconds after which a job goes on at the lowest CPU priority"""
+    """CPU seconds after which a job goes on at the lowest CPU priority"""
     handler: str = "chainsym.web.jobs:run"
     """module:function computing one job in a worker"""
 
@@ -156,13 +160,15 @@ class Worker:
         except OSError:  # the process died while idle: its replacement takes the job
             self.restart("died")
             self.conn.send(job)
-        deadline = settings.seconds + settings.grace
-        slow = not self.conn.poll(min(settings.slow_after, deadline))
-        if slow:
-            self._lower_priority()
-            if not self.conn.poll(max(deadline - settings.slow_after, 0)):
+        deadline = time.monotonic() + settings.seconds + settings.grace
+        start_cpu, slow = self._cpu(), False
+        while not self.conn.poll(max(0.0, min(settings.slow_after, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
                 self.restart("time")
                 return {"error": time_error(settings.seconds)}
+            if not slow and self._cpu() - start_cpu >= settings.slow_after:
+                slow = True
+                self._lower_priority()
         try:
             answer: Answer = self.conn.recv()
         except (EOFError, OSError):
@@ -180,6 +186,15 @@ class Worker:
         elif self.jobs >= settings.recycle_after:
             self.restart("recycled")
         return answer
+
+    def _cpu(self) -> float:
+        """The worker's CPU time so far, in seconds (Linux's /proc; elsewhere its wall time: every job
+        that takes slow_after seconds counts as slow)."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / TICKS
+        except (OSError, IndexError, ValueError):
+            return time.monotonic()
 
     def _lower_priority(self) -> None:
         pid = self.process.pid
