@@ -14,12 +14,12 @@ import keyword
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from math import log10
 
 import sympy as sp
 
 from ..errors import ChainsymError, LimitError, ParseError
 from ..limits import Limits
+from ..sizes import approximate, digits, power_digits
 from .tokens import Token, tokenize
 from .vocabulary import BOUNDED_ARGUMENT, CONSTANTS, FUNCTIONS, ONE, RESERVED, Builder, FunctionTable
 
@@ -232,23 +232,13 @@ class Parser:
 # --------------------------------------------------------------------------- builders
 
 
-def _digits(q: sp.Rational) -> int:
-    """Decimal digits of the larger of numerator and denominator (cheap: from bit lengths)."""
-    return int(_log10(q)) + 1
-
-
-def _log10(q: sp.Rational) -> float:
-    """log10 of the larger of numerator and denominator."""
-    return log10(max(abs(int(q.p)), abs(int(q.q)), 1))
-
-
 def check_constant(p: Parser, value: sp.Expr, tok: Token) -> sp.Expr:
     """Refuse constants that are not finite numbers or whose exact value is too long."""
     if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         raise p.fail("undefined value (division by zero or a pole)", tok)
     if value.is_extended_real is False or (value.is_extended_real is None and _complex_value(value)):
         raise p.fail(f"the constant {sp.sstr(value)} is not a real number", tok)
-    if isinstance(value, sp.Rational) and _digits(value) > p.limits.max_constant_digits:
+    if isinstance(value, sp.Rational) and digits(value) > p.limits.max_constant_digits:
         raise LimitError("max_constant_digits",
                          f"the constant at column {tok.col} has more than {p.limits.max_constant_digits} digits")
     return value
@@ -330,32 +320,6 @@ def _check_power_size(p: Parser, base: sp.Expr, exponent: sp.Expr, op: Token) ->
         raise LimitError("max_constant_digits",
                          f"the constant power at column {op.col} would have about {approximate(size)} digits, "
                          f"more than {p.limits.max_constant_digits}")
-
-
-def power_digits(base: sp.Expr, exponent: sp.Expr) -> float:
-    """About how many digits the exact value of base**exponent has (0 when it stays symbolic or small)."""
-    if not isinstance(exponent, sp.Rational) or abs(exponent) <= 1:
-        return 0.0
-    root = base
-    scale = sp.Integer(1)
-    while isinstance(root, sp.Pow) and isinstance(root.exp, sp.Rational):
-        scale *= root.exp
-        root = root.base
-    if isinstance(root, sp.Rational):
-        if abs(root.p) <= 1 and root.q == 1:
-            return 0.0
-        return _log10(root) * float(abs(exponent * scale))
-    if not base.is_number:
-        return 0.0
-    return float(abs(exponent)) * 4  # pi, e, sqrt(2)+1...: only a bound on the exponent
-
-
-def approximate(size: float) -> str:
-    """A large count for a message: 1234 or 1.2×10^9."""
-    if size < 1e6:
-        return f"{size:.0f}"
-    k = int(log10(size))
-    return f"{size / 10**k:.1f}×10^{k}"
 
 
 def build_call(p: Parser, fname: Token, builder: Builder, args: list[Val]) -> Val:
