@@ -1,15 +1,25 @@
-"""The layered layout's geometry, checked on the drawings it returns: no two boxes overlap, no label
-overlaps a label or a box, no edge passes through a box other than its two ends, every edge is drawn.
+"""The graph picture's geometry, checked on the scene the layout returns: no two boxes overlap, no
+label overlaps a label or a box, no edge passes through a box other than its two ends, every edge
+is drawn, and the seed networks fit the HTML page's column (PAGE_WIDTH) without shrinking the text.
 """
 
 from __future__ import annotations
 
+import os
 import random
+import re
+import subprocess
+import sys
 from itertools import combinations, pairwise
+from pathlib import Path
 
 import pytest
+from test_formats import derivation
 
+from chainsym.render import picture
 from chainsym.render.layout import Drawing, Item, Link, Point, Rect, draw, sample
+
+CASES = ("seed001_relu", "seed002_sigmoid", "seed004_sin", "seed000_program", "seed001_square")
 
 
 def crosses(p: Point, q: Point, r: Rect, inset: float = 0.5) -> bool:
@@ -50,6 +60,75 @@ def check(pic: Drawing, ends: list[tuple[int, int]]) -> None:
     assert sorted(pic.legend) == [i for i, label in enumerate(pic.labels) if label is None]
     everything = [*pic.boxes, *placed]
     assert all(0 <= r.x and r.right <= pic.width and 0 <= r.y and r.bottom <= pic.height for r in everything)
+
+
+def ends_of(boxes: tuple[picture.Box, ...], edges: tuple[picture.Edge, ...]) -> list[tuple[int, int]]:
+    index = {b.key: i for i, b in enumerate(boxes)}
+    return [(index[e.source], index[e.target]) for e in edges]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_seed_pictures_keep_every_promise(case: str) -> None:
+    d = derivation(case)
+    boxes, edges = picture.scene(d)
+    pic = picture.drawing(d)
+    check(pic, ends_of(boxes, edges))
+    assert len(pic.boxes) == len(boxes) and len(pic.routes) == len(edges) > 0
+
+
+@pytest.mark.parametrize("case", ["seed001_relu", "seed002_sigmoid"])
+def test_networks_fit_the_page(case: str) -> None:
+    d = derivation(case)
+    pic = picture.drawing(d)
+    assert pic.width <= picture.PAGE_WIDTH
+    assert pic.vertical and not pic.legend  # top to bottom, every label on its edge
+    svg = picture.svg(d)
+    width = float(re.search(r'viewBox="0 0 (\d+) \d+"', svg).group(1))  # type: ignore[union-attr]
+    assert width <= picture.PAGE_WIDTH
+    assert 'width="100%"' in svg and f"max-width:{width:.0f}px" in svg
+    assert min(int(size) for size in re.findall(r'font-size="(\d+)"', svg)) >= 9
+
+
+def test_variables_sit_just_before_their_first_consumer() -> None:
+    d = derivation("seed001_relu")
+    boxes, _ = picture.scene(d)
+    at = {b.key: r for b, r in zip(boxes, picture.drawing(d).boxes)}
+    row = {key: r.y + r.h / 2 for key, r in at.items()}
+    assert row["W1"] == row["b1"] == row["x"] < row["z1"] < row["h1"] == row["W2"] == row["b2"]
+    assert row["b2"] < row["z2"] == row["y"] < row["L"]
+
+
+def test_small_graphs_read_left_to_right() -> None:
+    d = derivation("seed004_sin")
+    pic = picture.drawing(d)
+    assert not pic.vertical and pic.width <= picture.PAGE_WIDTH
+    x = [r.x for r in pic.boxes]
+    assert x[0] < x[1] < x[2] < x[3]  # x, u1, u2, u3
+
+
+def test_every_edge_is_drawn_with_its_label() -> None:
+    d = derivation("seed002_sigmoid")
+    _, edges = picture.scene(d)
+    svg = picture.svg(d)
+    assert svg.count("marker-end=") == len(edges) == 28
+    for e in edges:
+        assert f">{e.label.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}<" in svg
+    # a cut label keeps its whole text as a tooltip
+    cut = next(e for e in edges if e.label.endswith("…"))
+    assert f"<title>{cut.title}</title>" in svg
+
+
+def test_the_svg_is_byte_identical_across_processes(tmp_path: Path) -> None:
+    script = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+              "from test_formats import derivation; from chainsym.render import picture; "
+              "sys.stdout.write(picture.svg(derivation('seed002_sigmoid')))")
+    outputs = set()
+    for seed in ("1", "2"):
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path,
+                              env={**os.environ, "PYTHONHASHSEED": seed}, timeout=300, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+        outputs.add(done.stdout)
+    assert outputs == {picture.svg(derivation("seed002_sigmoid"))}
 
 
 # --- the layout alone, on made-up graphs ---------------------------------------------------------
