@@ -98,6 +98,19 @@ def test_variables_sit_just_before_their_first_consumer() -> None:
     assert row["b2"] < row["z2"] == row["y"] < row["L"]
 
 
+@pytest.mark.parametrize("case", ["seed001_relu", "seed004_sin", "seed001_square"])
+def test_labels_sit_on_their_own_edge_only(case: str) -> None:
+    """Where there is room, no other edge runs under a label, so a label cannot be read as another's."""
+    pic = picture.drawing(derivation(case))
+    lines = [sample(route) for route in pic.routes]
+    for i, label in enumerate(pic.labels):
+        assert label is not None
+        near_by = Rect(label.x - 4, label.y - 4, label.w + 8, label.h + 8)
+        assert any(crosses(p, q, near_by, 0) for p, q in pairwise(lines[i])), "a label is on or beside its edge"
+        for j, line in enumerate(lines):
+            assert j == i or not any(crosses(p, q, label, 0) for p, q in pairwise(line)), (i, j)
+
+
 def test_small_graphs_read_left_to_right() -> None:
     d = derivation("seed004_sin")
     pic = picture.drawing(d)

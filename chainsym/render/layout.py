@@ -46,6 +46,8 @@ SLACK = 16.0
 STEP = 6.0
 """distance between the places tried for a label along its link"""
 PORT_SPACING = 14.0
+TRIED = 3
+"""how many strips, counted from its target, are tried for a label"""
 MARK = 16.0
 """size of a legend number drawn on a link"""
 SWEEPS = 4
@@ -385,12 +387,14 @@ def _ports(net: _Net, layers: Sequence[Sequence[int]], o: Sequence[float]) -> tu
 # --- across the layers: strips, routes, labels ---------------------------------------------------
 
 class _Grid:
-    """Rectangles bucketed by cell, to find overlaps in time proportional to what is near."""
+    """Rectangles, and the links' lines as short segments, bucketed by cell: what is near a place is
+    found in time proportional to what is near it."""
 
     CELL = 64.0
 
     def __init__(self) -> None:
         self.cells: dict[tuple[int, int], list[Rect]] = {}
+        self.lines: dict[tuple[int, int], list[tuple[Point, Point, int]]] = {}
 
     def _keys(self, r: Rect) -> list[tuple[int, int]]:
         xs = range(floor(r.x / self.CELL), floor(r.right / self.CELL) + 1)
@@ -400,8 +404,33 @@ class _Grid:
         for key in self._keys(r):
             self.cells.setdefault(key, []).append(r)
 
-    def free(self, r: Rect) -> bool:
-        return not any(r.overlaps(q, 1.0) for key in self._keys(r) for q in self.cells.get(key, ()))
+    def add_line(self, p: Point, q: Point, owner: int) -> None:
+        around = Rect(min(p[0], q[0]), min(p[1], q[1]), abs(p[0] - q[0]), abs(p[1] - q[1]))
+        for key in self._keys(around):
+            self.lines.setdefault(key, []).append((p, q, owner))
+
+    def free(self, r: Rect, owner: int | None = None) -> bool:
+        """Nothing placed overlaps r; with an owner, no line of another link crosses it either."""
+        keys = self._keys(r)
+        if any(r.overlaps(q, 1.0) for key in keys for q in self.cells.get(key, ())):
+            return False
+        return owner is None or not any(o != owner and _crosses(p, q, r) for key in keys
+                                        for p, q, o in self.lines.get(key, ()))
+
+
+def _crosses(p: Point, q: Point, r: Rect) -> bool:
+    """Whether segment pq meets rectangle r (Liang and Barsky's clipping)."""
+    low, high = 0.0, 1.0
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    for step, room in ((-dx, p[0] - r.x), (dx, r.right - p[0]), (-dy, p[1] - r.y), (dy, r.bottom - p[1])):
+        if step == 0:
+            if room < 0:
+                return False
+        elif step < 0:
+            low = max(low, room / step)
+        else:
+            high = min(high, room / step)
+    return low <= high
 
 
 @dataclass(frozen=True)
@@ -418,7 +447,7 @@ class _Piece:
         """The curve's o where it crosses r (the cubic with controls at mid-strip, solved by bisection)."""
         s = (r - self.r1) / (self.r2 - self.r1) if self.r2 > self.r1 else 0.5
         lo, hi = 0.0, 1.0
-        for _ in range(40):
+        for _ in range(30):
             t = (lo + hi) / 2
             if 1.5 * t - 1.5 * t * t + t ** 3 < s:
                 lo = t
@@ -511,14 +540,19 @@ def _labels(boxes: Sequence[Rect], routes: Sequence[tuple[list[Segment], list[_P
             lsize: Sequence[tuple[float, float]], bound: float | None
             ) -> tuple[list[Rect | None], list[Rect | None], list[int]]:
     """Each label at the first free place on its link (the strip before its target first, the middle
-    of a strip first, on the link before beside it); the others to the legend, with a number."""
+    of a strip first, on the link before beside it), where no other link's line runs under it if
+    there is such a place; the labels that find none go to the legend, with a number on the link."""
     grid = _Grid()
     for box in boxes:
         grid.add(box)
+    for i, (segments, _) in enumerate(routes):
+        line = sample(tuple(segments), 8)
+        for p, q in pairwise(line):
+            grid.add_line(p, q, i)
     labels: list[Rect | None] = []
     legend: list[int] = []
     for i, (_, pieces) in enumerate(routes):
-        spot = _spot(pieces, *lsize[i], grid, bound)
+        spot = _spot(pieces, *lsize[i], grid, bound, i) or _spot(pieces, *lsize[i], grid, bound)
         labels.append(spot)
         if spot is None:
             legend.append(i)
@@ -526,14 +560,19 @@ def _labels(boxes: Sequence[Rect], routes: Sequence[tuple[list[Segment], list[_P
             grid.add(spot)
     markers: list[Rect | None] = [None] * len(routes)
     for i in legend:
-        markers[i] = _spot(routes[i][1], MARK, MARK, grid, bound)
-        if markers[i] is not None:
-            grid.add(markers[i])  # type: ignore[arg-type]
+        spot = _spot(routes[i][1], MARK, MARK, grid, bound, i) or _spot(routes[i][1], MARK, MARK, grid, bound)
+        markers[i] = spot
+        if spot is not None:
+            grid.add(spot)
     return labels, markers, legend
 
 
-def _spot(pieces: Sequence[_Piece], lo: float, lr: float, grid: _Grid, bound: float | None) -> Rect | None:
-    for piece in reversed(pieces):
+def _spot(pieces: Sequence[_Piece], lo: float, lr: float, grid: _Grid, bound: float | None,
+          owner: int | None = None) -> Rect | None:
+    """A free place for an lo × lr label on a link: in the strips nearest its target, then nearest its
+    source (a few strips at most: a long link's label has to stay near one of its ends to be read)."""
+    tried = list(reversed(pieces[-TRIED:])) + ([pieces[0]] if len(pieces) > TRIED else [])
+    for piece in tried:
         room = piece.r2 - piece.r1 - 2 * PAD - lr
         if room < 0:
             continue
@@ -541,16 +580,17 @@ def _spot(pieces: Sequence[_Piece], lo: float, lr: float, grid: _Grid, bound: fl
         lowest = piece.r1 + PAD + lr / 2
         places = [middle] + sorted((lowest + k * STEP for k in range(int(room // STEP) + 1)),
                                    key=lambda c: (abs(c - middle), c))
+        across = [(r, piece.at(r)) for r in places]
         for shift in (0.0, lo / 2 + 3, -lo / 2 - 3):
-            for r in places:
-                left = piece.at(r) + shift - lo / 2
+            for r, at in across:
+                left = at + shift - lo / 2
                 if bound is not None:
                     if shift == 0.0:  # slid sideways into the page, still across its link
                         left = max(min(left, bound - lo), 0.0)
                     if left < 0 or left + lo > bound:
                         continue
                 spot = Rect(left, r - lr / 2, lo, lr)
-                if grid.free(spot):
+                if grid.free(spot, owner):
                     return spot
     return None
 
