@@ -365,7 +365,7 @@ def _settle(net: _Net, layer: Sequence[int], neighbours: list[list[int]], o: lis
         o[v] = min(o[v], high, bound - net.osize[v] / 2)
 
 
-def _ports(net: _Net, layers: Sequence[Sequence[int]], o: Sequence[float]) -> tuple[list[float], list[float]]:
+def _ports(net: _Net, o: Sequence[float]) -> tuple[list[float], list[float]]:
     """Offsets from the box centre where each link leaves its source and enters its target, spread
     along the side in the order of the other ends (so arrows into one box do not meet in a point)."""
     leave, enter = [0.0] * len(net.chains), [0.0] * len(net.chains)
@@ -458,6 +458,8 @@ class _Piece:
 
 
 def _draw(items: Sequence[Item], links: Sequence[Link], vertical: bool, limit: float) -> Drawing:
+    """One direction: layers, order, (rows,) places along the layers; then the strips between layers
+    grown where labels found no room, a few times, and the routes and labels placed again."""
     if not items:
         return Drawing(2 * MARGIN, 2 * MARGIN, vertical, (), (), (), (), ())
     keys = {it.key: i for i, it in enumerate(items)}
@@ -474,15 +476,15 @@ def _draw(items: Sequence[Item], links: Sequence[Link], vertical: bool, limit: f
             net = wrapped
     bound = max([inner] + [net.packed(layer) for layer in layers]) if vertical else None
     o = _positions(net, layers, bound)
-    leave, enter = _ports(net, layers, o)
+    leave, enter = _ports(net, o)
     lsize = [(lk.w, lk.h) if vertical else (lk.h, lk.w) for lk in links]  # (along o, along r)
     strips = [STRIP] * max(0, net.depth - 1)
     for i, chain in enumerate(net.chains):  # room for the label in the strip before the link's target
         last = net.layer[chain[-1]] - 1
         strips[last] = max(strips[last], lsize[i][1] + 2 * PAD + SLACK)
     first = list(strips)
+    bands = [max(net.rsize[v] for v in layer) for layer in layers]
     for attempt in range(GROW_ROUNDS + 1):
-        bands = [max(net.rsize[v] for v in layer) for layer in layers]
         starts = [0.0]
         for band, strip in zip(bands, strips):
             starts.append(starts[-1] + band + strip)
