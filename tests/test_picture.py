@@ -51,7 +51,7 @@ def check(pic: Drawing, ends: list[tuple[int, int]]) -> None:
     for i, a in enumerate(placed):
         assert not any(a.overlaps(box) for box in pic.boxes), a
         assert not any(a.overlaps(b) for b in placed[i + 1:]), a
-    for (s, t), route in zip(ends, pic.routes):
+    for (s, t), route in zip(ends, pic.routes, strict=True):
         line = sample(route)
         assert near(line[0], pic.boxes[s]) and near(line[-1], pic.boxes[t]), "the edge joins its two boxes"
         for k, box in enumerate(pic.boxes):
@@ -92,7 +92,7 @@ def test_networks_fit_the_page(case: str) -> None:
 def test_variables_sit_just_before_their_first_consumer() -> None:
     d = derivation("seed001_relu")
     boxes, _ = picture.scene(d)
-    at = {b.key: r for b, r in zip(boxes, picture.drawing(d).boxes)}
+    at = {b.key: r for b, r in zip(boxes, picture.drawing(d).boxes, strict=True)}
     row = {key: r.y + r.h / 2 for key, r in at.items()}
     assert row["W1"] == row["b1"] == row["x"] < row["z1"] < row["h1"] == row["W2"] == row["b2"]
     assert row["b2"] < row["z2"] == row["y"] < row["L"]

@@ -178,12 +178,12 @@ def svg(d: Derivation) -> str:
               'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>')]
     parts += [f'<path d="{_path(route)}" fill="none" stroke="#555" marker-end="url(#arrow)"/>' for route in pic.routes]
     number = {link: k + 1 for k, link in enumerate(pic.legend)}
-    for i, (e, label, marker) in enumerate(zip(edges, pic.labels, pic.markers)):
+    for i, (e, label, marker) in enumerate(zip(edges, pic.labels, pic.markers, strict=True)):
         if label is not None:
             parts.append(_label(label, e))
         if marker is not None:
             parts.append(_marker(marker, number[i]))
-    parts += [_node(b, box) for b, box in zip(boxes, pic.boxes)]
+    parts += [_node(b, box) for b, box in zip(boxes, pic.boxes, strict=True)]
     room = int((width - 20) / LABEL_CHAR)
     for k, link in enumerate(pic.legend):
         line = f"{k + 1}: {edges[link].title}"
