@@ -7,7 +7,8 @@ import sympy as sp
 
 from ..errors import LimitError, ParseError
 from ..limits import DEFAULT_LIMITS, Limits
-from .grammar import Parser, approximate, power_digits
+from .build import approximate, power_digits
+from .grammar import Parser
 from .program import Statement, check_length, parse_program, split_pairs, split_top_level
 from .tokens import Token, tokenize
 from .vocabulary import CONSTANTS, FUNCTIONS, FunctionTable
