@@ -11,7 +11,7 @@ INJECTION = [
     f"__import__(\"os\").system(\"touch {CANARY}\")",
     "os.system('ls')", "eval('1+1')", "exec('x=1')", "open('/etc/passwd').read()", "globals()", "locals()",
     "vars()", "getattr(x, 'y')", "compile('1', '', 'eval')", "breakpoint()", "input()", "print(1)", "help()",
-    "exit()", "quit()", "Symbol('x')", "sympify('x')", "Integer(1)", "S(1)", "lambdify(x, x)", "type(x)",
+    "exit()", "quit()", "Symbol('x')", "sympify('x')", "Integer(1)", "lambdify(x, x)", "type(x)",
     "len(x)", "range(10)", "dir()", "id(x)", "hash(x)", "chr(65)", "setattr(x, 'a', 1)", "delattr(x, 'a')",
     "memoryview(x)", "bytes(1)", "iter(x)", "next(x)", "object()", "super()", "classmethod(x)",
     "x.real", "x.subs(x, 1)", "sin.__globals__", "(1).__add__(2)", "x . y", "x.__class__",
@@ -23,12 +23,12 @@ INJECTION = [
     "[x for x in y]", "{x for x in y}", "{x: 1 for x in y}", "(x for x in y)", "sum(x for x in range(9))",
     "lambda: 0", "(lambda x: x)(1)", "lambda x: __import__('os')", "f\"{x}\"",
     "f'{__import__(\"os\").system(\"ls\")}'", "rf'x'", "b'x'", "'x'", "\"x\"", "'''x'''", "(y := 1)", "x := 2",
-    "yield x", "await x", "async x", "*x", "**x", "x, *y", "x: int", "x -> y", "`x`", "$x", "x?", "x!",
+    "yield x", "await x", "async x", "*x", "**x", "x, *y", "x: int", "x -> y", "`x`", "$x", "x?",
     "#x", "\\x", "x ... y", "...", "None", "True + 1", "False",
 ]
 KEYWORDS = [f"{k} + 1" for k in keyword.kwlist]
 UNICODE = [
-    "ｘ + 1", "ｓｉｎ(x)", "\u0445 + 1", "\u03bf + 1", "\u212f^x", "\U0001d465", "\u2179", "x²", "√x", "∞", "½",
+    "ｘ + 1", "ｓｉｎ(x)", "\u0445 + 1", "\u03bf + 1", "\u212f^x", "\U0001d465", "\u2179", "∞", "½",
     "x\u200b+1", "x\u202e+1", "\ufeffx", "x\u00a0+1", "\ufb01", "x\u2028+1", "ｅ^x", "x＋1", "（x）", "x\u2215y",
 ]
 CONTROL = ["x\x00", "x\x1b[31m", "\x07x", "x\x08", "x\x7f", "x\x0b+1", "x\x0c+1", "\x1bx", "x\x9b1m"]

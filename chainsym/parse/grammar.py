@@ -1,8 +1,10 @@
-"""Tokens → `sympy.Expr`, by a Pratt parser. Nothing is ever evaluated.
+"""Plain text → `sympy.Expr`, by a Pratt parser. Nothing is ever evaluated.
 
 The grammar is Python's expression syntax for + - * / ** and calls, plus what people type:
-`^` for power (right-associative), implicit multiplication (`2x`, `x y`, `(x+1)(x-1)`), a
-function applied to one factor without brackets (`sin x`, `ln x^2`), `e` and `pi`.
+`^` for power (right-associative), implicit multiplication (`2x`, `x y`, `(x+1)(x-1)`, `x(x+1)`
+when x is a one-letter name and not a function), a function applied to one factor without
+brackets (`sin x`, `ln x^2`), a function's power or inverse before its argument (`sin^2 x`,
+`sin^-1 x`), `|x|`, `x!`, superscripts (`x²`), roots (`√x`), `e` and `pi`.
 The tree keeps what the user wrote (`2x + 3x` stays two terms: built with evaluate=False);
 only constant parts are folded (build.py), and only after checking that their exact value stays small.
 Every nesting level costs at most two Python frames (no recursion limit is ever changed).
@@ -10,36 +12,68 @@ Every nesting level costs at most two Python frames (no recursion limit is ever 
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 
 from ..errors import ParseError
 from ..limits import Limits
+from .bars import pair_bars
 from .build import Reader, Val, build_call, build_negative, build_power, build_product, build_sum
-from .tokens import Token, tokenize
-from .vocabulary import CONSTANTS, FUNCTIONS, ONE, FunctionTable
+from .tokens import Token, superscript_value, tokenize
+from .vocabulary import CONSTANTS, FUNCTIONS, INVERSES, ONE, PRODUCT_NAME, ROOTS, FunctionTable, arity_text
 
 _ADD, _MUL, _UNARY, _POW = 10, 20, 30, 40
+_PRODUCT_NAME = re.compile(PRODUCT_NAME + r"\Z")
+
+
+def _op(tok: Token, *texts: str) -> bool:
+    return tok.kind == "OP" and tok.text in texts
 
 
 class Parser(Reader):
-    """Pratt parser over a token list; depth counts nested brackets, calls, signs and powers."""
+    """Pratt parser over a token list; depth counts nested brackets, bars, calls, signs and powers."""
 
     def __init__(self, text: str, limits: Limits, functions: FunctionTable | None = None) -> None:
         self.functions = FUNCTIONS if functions is None else functions
-        super().__init__(text, limits, tokenize(text))
+        tokens = pair_bars(tokenize(text), text, ends_operand=self.ends_operand, starts_operand=self.starts_factor,
+                           opens=lambda t: _op(t, "(", "{"), closes=lambda t: _op(t, ")", "}"),
+                           spelling=("abs(", ")"))
+        super().__init__(text, limits, tokens)
+        self.callee: Token | None = None
+        """a one-letter name just read before '(': if a ',' follows, f(x, y) was meant as a call"""
+
+    # ---- token classes
+    def is_function(self, tok: Token) -> bool:
+        return (tok.kind == "NAME" and tok.text in self.functions) or tok.kind == "ROOT"
+
+    def ends_operand(self, tok: Token) -> bool:
+        return (tok.kind in ("NUM", "SUP", "CLOSE_BAR") or _op(tok, ")", "}", "!")
+                or (tok.kind == "NAME" and tok.text not in self.functions))
+
+    def starts_factor(self, tok: Token) -> bool:
+        return tok.kind in ("NUM", "NAME", "ROOT") or _op(tok, "(")
 
     def starts_operand(self, tok: Token) -> bool:
-        return tok.kind in ("NUM", "NAME") or tok.text == "("
+        return self.starts_factor(tok) or tok.kind == "OPEN_BAR"
 
     # ---- grammar
-    def parse(self) -> sp.Expr:
+    def parse(self, operator: str | None = None) -> sp.Expr:
+        """The whole token list as one expression. With operator (a derivative operator's text, read
+        before the tokens), the expression must be one term: d/dx x^2 + 1 is ambiguous."""
         if self.tok.kind == "END":
             raise ParseError("empty expression", column=1, token="", text=self.text)
-        val = self.expression(0)
-        if self.tok.kind != "END":
-            tok = self.tok
-            if tok.text == ")":
-                raise self.fail("unbalanced ')'", tok)
+        first = self.tok
+        val = self.expression(0 if operator is None else _ADD)
+        tok = self.tok
+        if operator is not None and _op(tok, "+", "-"):
+            term = self.text[first.col - 1:tok.col - 1].strip()
+            whole = self.text[first.col - 1:].strip()
+            raise self.fail(f"ambiguous: write {operator}({whole}) or {operator}({term}) {whole[len(term):].strip()}",
+                            tok)
+        if tok.kind != "END":
+            if _op(tok, ")", "}"):
+                raise self.fail(f"unbalanced {tok.text!r}", tok)
             if tok.text == ",":
                 raise self.fail("',' outside a function call", tok)
             raise self.fail("unexpected token", tok)
@@ -49,10 +83,20 @@ class Parser(Reader):
         """Operators binding tighter than min_prec; a run of + - (or * /, or implicit products)
         becomes one n-ary node. Recursion: one frame here and one in prefix() or call() per level."""
         tok = self.tok
-        left = self.call(self.advance()) if tok.kind == "NAME" and tok.text in self.functions else self.prefix()
+        left = self.call(self.advance()) if self.is_function(tok) else self.prefix()
         while True:
             tok = self.tok
-            if tok.text in ("**", "^") and min_prec < _POW:
+            if tok.kind == "SUP" and min_prec < _POW:
+                self.advance()
+                left = build_power(self, left, self.superscript(tok), tok)
+                continue
+            if _op(tok, "!") and min_prec < _POW:  # x! is factorial(x), as in textbooks (and SymPy's LaTeX)
+                self.advance()
+                if _op(self.tok, "!"):
+                    raise self.fail("the double factorial x!! is not supported", self.tok)
+                left = build_call(self, "factorial", tok, FUNCTIONS["factorial"][0], [left])
+                continue
+            if _op(tok, "**", "^") and min_prec < _POW:
                 op = self.advance()
                 self.enter(op)
                 if self.tok.kind == "END":
@@ -61,16 +105,16 @@ class Parser(Reader):
                 self.leave()
                 left = build_power(self, left, exponent, op)
                 continue
-            if tok.text in ("+", "-") and min_prec < _ADD:
+            if _op(tok, "+", "-") and min_prec < _ADD:
                 ops, prec = ("+", "-"), _ADD
-            elif (tok.text in ("*", "/") or self.starts_operand(tok)) and min_prec < _MUL:
+            elif (_op(tok, "*", "/") or self.starts_operand(tok)) and min_prec < _MUL:
                 ops, prec = ("*", "/"), _MUL
             else:
                 return left
             items: list[tuple[str, Val]] = [(ops[0], left)]
             while True:  # a left-associative run of one precedence, collected into one node
                 tok = self.tok
-                if tok.text in ops:
+                if _op(tok, *ops):
                     self.advance()
                     if self.tok.kind == "END":
                         raise self.fail(f"missing operand after {tok.text!r}", self.tok)
@@ -85,7 +129,7 @@ class Parser(Reader):
 
     def prefix(self) -> Val:
         tok = self.tok
-        if tok.text in ("+", "-"):
+        if _op(tok, "+", "-"):
             self.advance()
             self.enter(tok)
             if self.tok.kind == "END":
@@ -93,15 +137,18 @@ class Parser(Reader):
             operand = self.expression(_UNARY)
             self.leave()
             return Val(operand.expr, operand.const, tok) if tok.text == "+" else build_negative(self, operand, tok)
-        if tok.text == "(":
+        if _op(tok, "(", "{"):
+            callee, self.callee = self.callee, None
             self.advance()
             self.enter(tok)
-            if self.tok.text == ")":
-                raise self.fail("empty brackets", self.tok)
+            if _op(self.tok, ")", "}"):
+                raise self.fail("empty brackets" if tok.text == "(" else "empty braces", self.tok)
             inner = self.expression(0)
-            self.close(tok)
+            self.close(tok, callee)
             self.leave()
             return Val(inner.expr, inner.const, tok)
+        if tok.kind == "OPEN_BAR":
+            return self.bars(self.advance())
         if tok.kind == "NUM":
             self.advance()
             return Val(self.number(tok), True, tok)
@@ -109,51 +156,132 @@ class Parser(Reader):
             return self.name(self.advance())
         if tok.kind == "END":
             raise self.fail("unexpected end of input", tok)
-        if tok.text == ")":
-            raise self.fail("unbalanced ')'", tok)
+        if tok.kind == "SUP":
+            raise self.fail("a superscript needs something before it, as in x²", tok)
+        if _op(tok, ")", "}"):
+            raise self.fail(f"unbalanced {tok.text!r}", tok)
         raise self.fail(f"missing operand before {tok.text!r}", tok)
 
-    def close(self, opener: Token) -> None:
-        if self.tok.text != ")":
+    def bars(self, opener: Token) -> Val:
+        """|...| is abs(...); the pairing of the bars was decided before parsing (bars.py)."""
+        self.enter(opener)
+        if self.tok.kind in ("END", "CLOSE_BAR"):
+            raise self.fail("unclosed '|'" if self.tok.kind == "END" else "empty bars", opener)
+        inner = self.expression(0)
+        if self.tok.kind != "CLOSE_BAR":
             if self.tok.kind == "END":
-                raise self.fail("unclosed '('", opener)
-            raise self.fail(f"expected ')' (for the '(' at column {opener.col})", self.tok)
+                raise self.fail("unclosed '|'", opener)
+            raise self.fail(f"expected '|' (for the '|' at column {opener.col})", self.tok)
+        self.advance()
+        self.leave()
+        return build_call(self, "abs", opener, FUNCTIONS["abs"][0], [inner])
+
+    def close(self, opener: Token, callee: Token | None = None) -> None:
+        closer = ")" if opener.text == "(" else "}"
+        if not _op(self.tok, closer):
+            if self.tok.kind == "END":
+                raise self.fail(f"unclosed {opener.text!r}", opener)
+            if callee is not None and self.tok.text == ",":
+                raise self.fail(f"unknown function {callee.text!r}", callee)
+            raise self.fail(f"expected {closer!r} (for the {opener.text!r} at column {opener.col})", self.tok)
         self.advance()
 
+    def superscript(self, tok: Token) -> Val:
+        return Val(sp.Integer(int(superscript_value(tok.text))), True, tok)
+
     def name(self, tok: Token) -> Val:
-        """A variable or constant (tok already consumed); a name followed by '(' is not a function."""
+        """A variable or constant (tok already consumed). Before '(', a one-letter name multiplies:
+        x(x+1); a longer one would be a call of a function chainsym does not know."""
         word = tok.text
         self.check_name(word, tok)
-        if self.tok.text == "(":
+        if _op(self.tok, "("):
             if word in CONSTANTS:
                 raise self.fail(f"{word!r} is a constant, not a function; write {word}*(...) to multiply", tok)
-            raise self.fail(f"unknown function {word!r}", tok)
+            if not _PRODUCT_NAME.match(word):
+                raise self.fail(f"unknown function {word!r}", tok)
+            self.callee = tok
         return self.variable(word, tok)
 
     def call(self, fname: Token) -> Val:
-        """A function applied to bracketed arguments, or to one factor: sin x^2 is sin(x^2)."""
-        builder, arities = self.functions[fname.text]
+        """A function applied to bracketed arguments, or to one factor: sin x^2 is sin(x^2); a power
+        or inverse may come first: sin^2 x is (sin x)^2, sin^-1 x is asin(x)."""
+        if fname.kind == "ROOT":
+            name, builder = ROOTS[fname.text]
+            arities: tuple[int, ...] = ONE
+        else:
+            name = fname.text
+            builder, arities = self.functions[name]
         self.enter(fname)
-        if self.tok.text == "(":
+        power = None
+        if self.tok.kind == "SUP" or _op(self.tok, "^", "**"):
+            power = self.function_power(fname, name)
+            if power is None:  # the inverse function
+                name = INVERSES[name]
+                builder, arities = FUNCTIONS[name]
+        if _op(self.tok, "("):
             opener = self.advance()
             args: list[Val] = []
-            if self.tok.text != ")":
+            if not _op(self.tok, ")"):
                 args.append(self.expression(0))
-                while self.tok.text == ",":
+                while _op(self.tok, ","):
                     self.advance()
                     args.append(self.expression(0))
             self.close(opener)
-        elif self.tok.kind in ("NAME", "NUM"):
+        elif self.tok.kind in ("NAME", "NUM", "ROOT", "OPEN_BAR"):
             first = self.tok
             args = [self.expression(_UNARY)]  # one factor: sin x^2 is sin(x^2); sin x y is sin(x)*y
-            if first.kind == "NUM" and self.starts_operand(self.tok):
-                raise self.fail(f"ambiguous: write {fname.text}({first.text}{self.tok.text}) or "
-                                f"{fname.text}({first.text})*{self.tok.text}", self.tok)
+            after = self.tok
+            if (first.kind == "NUM" and self.starts_operand(after)) or _op(after, "("):
+                arg = self.text[first.col - 1:after.col - 1].strip()
+                rest = self.factor_text(self.pos)
+                raise self.fail(f"ambiguous: write {fname.text}({arg}{rest}) or {fname.text}({arg})*{rest}", after)
         else:
             raise self.fail(f"function {fname.text!r} needs an argument, as in {fname.text}(x)", fname)
         self.leave()
         if len(args) not in arities:
-            want = " or ".join(str(a) for a in arities)
-            noun = "argument" if arities == ONE else "arguments"
-            raise self.fail(f"{fname.text} takes {want} {noun}, got {len(args)}", fname)
-        return build_call(self, fname.text, fname, builder, args)
+            raise self.fail(f"{fname.text} takes {arity_text(arities)}, got {len(args)}", fname)
+        value = build_call(self, name, fname, builder, args)
+        return value if power is None else build_power(self, value, power, power.tok)
+
+    def function_power(self, fname: Token, name: str) -> Val | None:
+        """The exponent written between a function and its argument (sin^2 x, sin² x, sin^{2} x);
+        None for -1 (sin^-1 x, sin⁻¹ x): the inverse function, which only some functions have."""
+        tok = self.advance()
+        if tok.kind == "SUP":
+            exponent = self.superscript(tok)
+        elif self.tok.kind == "NUM" or (_op(self.tok, "-") and self.peek().kind == "NUM"):
+            sign = self.advance() if _op(self.tok, "-") else None
+            number = self.advance()
+            value = self.number(number)
+            exponent = Val(-value if sign else value, True, sign or number)
+        elif _op(self.tok, "{"):
+            opener = self.advance()
+            self.enter(opener)
+            exponent = self.expression(0)
+            self.close(opener)
+            self.leave()
+        else:
+            raise self.fail(f"after {fname.text}{tok.text} write a whole number, -1 or {{...}}, as in "
+                            f"{fname.text}{tok.text}2 x or {fname.text}{tok.text}-1 x", self.tok)
+        if exponent.expr != -1:
+            return exponent
+        if name not in INVERSES:
+            raise self.fail(f"{fname.text}^-1 would be the inverse function of {fname.text}, which chainsym does "
+                            f"not know; for the reciprocal write 1/{fname.text}(x)", fname)
+        return None
+
+    def factor_text(self, i: int) -> str:
+        """The text of the operand starting at token i, for a message: x, (x+1), |x|, or √…"""
+        tok = self.tokens[i]
+        if tok.kind in ("NAME", "NUM"):
+            return tok.text
+        if _op(tok, "(") or tok.kind == "OPEN_BAR":
+            depth = 0
+            for j in range(i, len(self.tokens)):
+                t = self.tokens[j]
+                depth += 1 if _op(t, "(") or t.kind == "OPEN_BAR" else -1 if _op(t, ")") or t.kind == "CLOSE_BAR" else 0
+                if depth == 0:
+                    return self.text[tok.col - 1:t.col - 1 + len(t.text)]
+        return tok.text + "…"
+
+
