@@ -17,7 +17,7 @@ INJECTION = [
     "x.real", "x.subs(x, 1)", "sin.__globals__", "(1).__add__(2)", "x . y", "x.__class__",
     "().__class__.__bases__[0].__subclasses__()", "[].__class__", "__builtins__", "__class__",
     "__dict__ + 1", "__x__ * 2", "x[0]", "x[1:2]", "{}", "{'a': 1}", "x; import os", "import os",
-    "from os import system", "x # comment", "x \\\n + 1", "@x", "x @ y", "~x", "x & y", "x | y", "x ^^ y",
+    "from os import system", "x \\\n + 1", "@x", "x @ y", "~x", "x & y", "x | y", "x ^^ y",
     "x << 2", "x >> 2", "x % 3", "x // 2", "not x", "x and y", "x or y", "x if y else z", "x == y", "x != y",
     "x < y", "x <= y", "x > y", "x >= y", "x is y", "x in y", "x, y", "(x, y)", "x = 1",
     "[x for x in y]", "{x for x in y}", "{x: 1 for x in y}", "(x for x in y)", "sum(x for x in range(9))",
