@@ -27,8 +27,8 @@ __all__ = ["CONSTANTS", "FUNCTIONS", "FunctionTable", "Statement", "Token", "Wit
            "split_pairs", "split_top_level", "strip_comments", "tokenize"]
 
 SYNTAXES = ("auto", "plain", "latex")
-_PLAIN_OPERATOR = re.compile(r"\s*d\s*/\s*d\s*([A-Za-z][A-Za-z0-9_]*)(?=\s*\S)")
-"""d/dx in front of an expression, in plain text"""
+_PLAIN_OPERATOR = re.compile(r"\s*d\s*/\s*d\s*([A-Za-z][A-Za-z0-9_]*)(?=\s*[^\s*/^+\-)!,=])")
+"""d/dx in front of an expression (an operand follows, not an operator: d/dx*y is a quotient), in plain text"""
 
 
 class WithOperator(NamedTuple):

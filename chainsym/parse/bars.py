@@ -86,10 +86,14 @@ def _reading(text: str, tokens: list[Token], roles: list[Token], flipped: dict[i
         if not is_bar(tok):
             continue
         between = text[cursor:tok.col - 1]
-        pieces.append(between)
-        tail = between.rstrip()[-1:] or tail
         kind = flipped.get(i, roles[i].kind)
         word = spelling[0] if kind == "OPEN_BAR" else spelling[1]
+        if pieces and pieces[-1].endswith(spelling[0]):
+            between = between.lstrip()  # abs(x), not abs( x
+        if kind == "CLOSE_BAR":
+            between = between.rstrip()
+        pieces.append(between)
+        tail = between.rstrip()[-1:] or tail
         if kind == "OPEN_BAR" and word[0].isalpha() and (tail.isalnum() or tail in (")", "}")) and tail:
             word = " " + word
         pieces.append(word)

@@ -187,7 +187,8 @@ class Parser(Reader):
         self.advance()
 
     def superscript(self, tok: Token) -> Val:
-        return Val(sp.Integer(int(superscript_value(tok.text))), True, tok)
+        """x²'s exponent, read as a number literal is (its digits bounded by max_constant_digits)."""
+        return Val(self.number(Token("NUM", superscript_value(tok.text), tok.col)), True, tok)
 
     def name(self, tok: Token) -> Val:
         """A variable or constant (tok already consumed). Before '(', a one-letter name multiplies:

@@ -82,6 +82,11 @@ ALIASES = {"−": "-", "×": "*", "·": "*", "÷": "/"}
 ACCEPTED_UNICODE = "− × · ÷ π"
 
 
+def _q(text: str) -> str:
+    """A LaTeX token quoted for a message: '\\frac', not repr's '\\\\frac'."""
+    return f"'{text}'" if text.isprintable() and "'" not in text else repr(text)
+
+
 def _op(tok: Token, *texts: str) -> bool:
     return tok.kind == "OP" and tok.text in texts
 
@@ -182,8 +187,8 @@ def _command(text: str, i: int, tokens: list[Token], known: set[str]) -> int:
         raise ParseError(f"'\\{name}' is a TeX command, not mathematics: chainsym reads mathematics and runs no TeX",
                          column=i + 1, token="\\" + name, text=text)
     if name not in known:
-        shown = "\\" + name if name.isprintable() else "\\" + repr(name)[1:-1]
-        raise ParseError(f"unknown LaTeX command {shown!r}", column=i + 1, token=shown, text=text)
+        shown = "\\" + name
+        raise ParseError(f"unknown LaTeX command {_q(shown)}", column=i + 1, token=shown, text=text)
     tokens.append(Token("CMD", "\\" + name, i + 1))
     return end
 
@@ -220,16 +225,16 @@ def _pair_brackets(tokens: list[Token], text: str) -> dict[int, int]:
             stack.append(k)
         elif tok.text in CLOSERS:
             if not stack:
-                raise ParseError(f"unbalanced {tok.text!r}", column=tok.col, token=tok.text, text=text)
+                raise ParseError(f"unbalanced {_q(tok.text)}", column=tok.col, token=tok.text, text=text)
             opener = tokens[stack[-1]]
             if OPENERS[opener.text] != tok.text:
-                raise ParseError(f"expected {OPENERS[opener.text]!r} (for the {opener.text!r} at column {opener.col})",
+                raise ParseError(f"expected {_q(OPENERS[opener.text])} (for the {_q(opener.text)} at column {opener.col})",
                                  column=tok.col, token=tok.text, text=text)
             o = stack.pop()
             partner[o], partner[k] = k, o
     if stack:
         opener = tokens[stack[-1]]
-        raise ParseError(f"unclosed {opener.text!r}", column=opener.col, token=opener.text, text=text)
+        raise ParseError(f"unclosed {_q(opener.text)}", column=opener.col, token=opener.text, text=text)
     return partner
 
 
@@ -407,12 +412,11 @@ class LatexParser(Reader):
             if op is not None:
                 self.advance()
                 if self.tok.kind == "END":
-                    raise self.fail(f"missing operand after {tok.text!r}", self.tok)
+                    raise self.fail(f"missing operand after {_q(tok.text)}", self.tok)
                 items.append((op, self.expression(prec)))
             elif prec == _MUL and self.starts_operand(tok):
-                before = self.tokens[self.pos - 1]
-                if tok.kind == "NUM" and not (_op(before, *CLOSERS) or before.kind == "CLOSE_BAR"):
-                    raise self.fail("missing operator before a number", tok)  # 2 3 and x 2; (-1) 3 is a product
+                if tok.kind == "NUM" and self.tokens[self.pos - 1].kind == "NUM":
+                    raise self.fail("missing operator before a number", tok)  # 2 3 reads as 23; x 2 and (-1) 3 multiply
                 items.append(("*", self.expression(prec)))
             else:
                 return build_sum(self, items) if prec == _ADD else build_product(self, items)
@@ -423,7 +427,7 @@ class LatexParser(Reader):
             self.advance()
             self.enter(tok)
             if self.tok.kind == "END":
-                raise self.fail(f"missing operand after {tok.text!r}", self.tok)
+                raise self.fail(f"missing operand after {_q(tok.text)}", self.tok)
             operand = self.expression(_UNARY)
             self.leave()
             return Val(operand.expr, operand.const, tok) if tok.text == "+" else build_negative(self, operand, tok)
@@ -446,7 +450,7 @@ class LatexParser(Reader):
             raise self.fail("unexpected end of input", tok)
         if _cmd(tok) in REFUSED_COMMANDS:
             raise self.fail(REFUSED_COMMANDS[_cmd(tok)], tok)
-        raise self.fail(f"missing operand before {tok.text!r}", tok)
+        raise self.fail(f"missing operand before {_q(tok.text)}", tok)
 
     def open_group(self) -> tuple[Token, int]:
         """Consume an opening bracket, one level deeper; the opener and its closer's index."""
@@ -462,7 +466,7 @@ class LatexParser(Reader):
             tok = self.tok
             if tok.text == ",":
                 raise self.fail("',' outside a function call", tok)
-            raise self.fail(f"expected {OPENERS[opener.text]!r} (for the {opener.text!r} at column {opener.col})", tok)
+            raise self.fail(f"expected {_q(OPENERS[opener.text])} (for the {_q(opener.text)} at column {opener.col})", tok)
         self.advance()
         self.leave()
 
@@ -614,10 +618,12 @@ class LatexParser(Reader):
             raise self.fail("\\sqrt needs an argument, as in \\sqrt{x}", self.tok)
         else:
             radicand = self.atom(stok.col)
-        if index is None:
-            exponent = constant(sp.Rational(1, 2), stok)
-        else:
-            exponent = build_product(self, [("*", constant(1, index.tok)), ("/", index)])
+        if index is None:  # as the plain grammar's sqrt(x): a constant keeps its written form in messages
+            return build_call(self, "sqrt", stok, FUNCTIONS["sqrt"][0], [radicand])
+        exponent = build_product(self, [("*", constant(1, index.tok)), ("/", index)])
+        if radicand.const and exponent.const:
+            power = exponent.expr
+            return build_call(self, "root", stok, lambda r: sp.Pow(r, power, evaluate=False), [radicand])
         value = build_power(self, radicand, exponent, stok)
         return Val(value.expr, value.const, stok)
 
@@ -642,7 +648,7 @@ class LatexParser(Reader):
                     self.advance()
                     args.append(self.expression(0))
             if self.pos != closer:
-                raise self.fail(f"expected {OPENERS[opener.text]!r} (for the {opener.text!r} at column {opener.col})",
+                raise self.fail(f"expected {_q(OPENERS[opener.text])} (for the {_q(opener.text)} at column {opener.col})",
                                 self.tok)
             self.pos += 2 if braced else 1
         elif _op(tok, "{"):
@@ -659,7 +665,7 @@ class LatexParser(Reader):
                 raise self.fail(f"ambiguous: write {ftok.text}({written}{join}{rest}) or {ftok.text}({written}) "
                                 f"{rest}", after)
         else:
-            raise self.fail(f"function {ftok.text!r} needs an argument, as in {ftok.text}(x)", ftok)
+            raise self.fail(f"function {_q(ftok.text)} needs an argument, as in {ftok.text}(x)", ftok)
         self.leave()
         return self.apply(ftok, name, args + extra, power)
 
