@@ -12,17 +12,19 @@ As TeX typesets them, letters side by side are a product (`xy` is x·y) and a su
 subscript without braces takes one character (`x^23` is refused: x^{2}·3 or x^{23}?). Every
 expression chainsym prints with SymPy's LaTeX printer reads back, including `\sigma\left(x\right)`
 (sigmoid), `\theta\left(x\right)` (Heaviside), `\delta\left(x\right)` (DiracDelta) and
-`\Gamma\left(x\right)` (gamma): those four letters followed by a bracket are the functions.
+`\Gamma\left(x\right)` (gamma), `\zeta\left(3\right)`: those letters followed by a bracket are the functions.
 
 `\frac{d}{dx}` in front of an expression is a derivative operator; `LatexParser.parse` returns it
 apart (see `chainsym.parse.parse_with_operator`). Errors carry the column in the text as written.
-Every nesting level costs at most two Python frames and one unit of Limits.max_depth.
+Nesting costs at most two Python frames per unit of Limits.max_depth (the recursion limit is never
+changed), so the depth limit, not Python's, bounds what is read.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import sympy as sp
 
@@ -31,7 +33,7 @@ from ..limits import Limits
 from .bars import pair_bars
 from .build import Reader, Val, build_call, build_negative, build_power, build_product, build_sum, constant
 from .tokens import Token, describe_char
-from .vocabulary import FUNCTIONS, INVERSES, FunctionTable, arity_text
+from .vocabulary import ALIASES, FUNCTIONS, INVERSES, FunctionTable, arity_text
 
 GREEK = {name: name for name in (
     "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota", "kappa",
@@ -78,8 +80,8 @@ _ADD, _MUL, _UNARY, _POW = 10, 20, 30, 40
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+", re.ASCII)
 _WORD = re.compile(r"\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}|([A-Za-z])")
 _LETTERS = re.compile(r"[A-Za-z]+")
-ALIASES = {"−": "-", "×": "*", "·": "*", "÷": "/"}
-ACCEPTED_UNICODE = "− × · ÷ π"
+_COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
+ACCEPTED_UNICODE = " ".join(ALIASES)
 
 
 def _q(text: str) -> str:
@@ -104,7 +106,12 @@ def named_word(tok: Token) -> str:
 def function_words(functions: Iterable[str]) -> re.Pattern[str]:
     """Words that, written as plain letters in LaTeX, were surely meant as a function or a Greek letter:
     `sin x` typesets (and reads) as s·i·n·x."""
-    words = {w for w in functions if len(w) >= 2 and w.isalpha()} | {"pi"} | {g for g in GREEK if len(g) >= 3}
+    return _words(frozenset(w for w in functions if len(w) >= 2 and w.isalpha()))
+
+
+@lru_cache(maxsize=8)
+def _words(names: frozenset[str]) -> re.Pattern[str]:
+    words = names | {"pi"} | {g for g in GREEK if len(g) >= 3}
     return re.compile("|".join(sorted(words, key=len, reverse=True)))
 
 
@@ -148,11 +155,9 @@ def tokenize_latex(text: str, functions: FunctionTable) -> tuple[list[Token], di
         elif ch in "+-*/^_,!|()[]{}":
             tokens.append(Token("OP", ch, i + 1))
             i += 1
-        elif ch in ALIASES:
-            tokens.append(Token("OP", ALIASES[ch], i + 1))
-            i += 1
-        elif ch == "π":
-            tokens.append(Token("CMD", "\\pi", i + 1))
+        elif ch in ALIASES:  # − × · ÷ as operators, π as \pi
+            alias = ALIASES[ch]
+            tokens.append(Token("CMD", "\\" + alias, i + 1) if alias.isalpha() else Token("OP", alias, i + 1))
             i += 1
         elif ch == "$":
             raise ParseError("write the mathematics without $ delimiters", column=i + 1, token=ch, text=text)
@@ -164,7 +169,7 @@ def tokenize_latex(text: str, functions: FunctionTable) -> tuple[list[Token], di
 
 def _command(text: str, i: int, tokens: list[Token], known: set[str]) -> int:
     """Read the command at text[i] (a backslash) into tokens; the index after it."""
-    m = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL).match(text, i)
+    m = _COMMAND.match(text, i)
     if m is None:
         raise ParseError("a lone backslash at the end", column=i + 1, token="\\", text=text)
     name, end = m.group(1), m.end()
