@@ -38,12 +38,12 @@ INNER_VALUES = 12
 """per edge, how many subexpressions of the argument's value are tried as a wrong inner value"""
 
 
-def read_claim(claim: str | sp.Basic, limits: Limits) -> sp.Expr:
+def read_claim(claim: str | sp.Basic, limits: Limits, syntax: str = "auto") -> sp.Expr:
     """The claim as an expression (parsed, never evaluated)."""
     if not isinstance(claim, str):
         return claim
     try:
-        return options.as_expr(claim, limits)
+        return options.as_expr(claim, limits, syntax)
     except ParseError as exc:
         raise UsageError(f"«claim»: {exc}", param="claim") from None
 
