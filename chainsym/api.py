@@ -47,7 +47,7 @@ def decompose(expr: ExprLike, limits: Limits = DEFAULT_LIMITS) -> Graph:
 
 def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where: WhereLike = (),
          at: AtLike = None, lr: NumberLike = None, data: object = None, verify: bool = True, expand: bool = False,
-         limits: Limits = DEFAULT_LIMITS) -> Derivation:
+         syntax: str = "auto", limits: Limits = DEFAULT_LIMITS) -> Derivation:
     """Differentiate expr over its graph, show every step, and verify the result.
 
     expr: text, a SymPy expression, or a program "z = x^2 - y^2; x = s - sin(t)".
@@ -60,6 +60,8 @@ def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where:
     data: inputs that are data, not parameters ("x,y"): wrt="all" leaves them out, lr never updates them.
     expand: show every result whole; by default a result whose tree passes limits.expand_nodes is
       shown over named shared parts (Derivation.program); Derivation.results always holds it whole.
+    syntax: "plain", "latex" or "auto" (LaTeX when the text has a backslash command). A derivative
+      operator in front of the expression (d/dx …, \\frac{d}{dx} …) names the variable.
     """
     limits = _limits(limits)
     budget = Budget.of(limits)
@@ -68,7 +70,12 @@ def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where:
     rate = options.number(lr, "lr", limits)
     if rate is not None and inputs is None:
         raise UsageError("«lr» needs a point: give «at» too", param="lr")
-    src = options.source(_text(expr, "expr"), where, limits)
+    src = options.source(_text(expr, "expr"), where, limits, options.syntax_of(syntax))
+    if src.operator is not None:
+        if wrt is not None and str(wrt).strip() != src.operator:
+            raise UsageError(f"the expression is written as d/d{src.operator} but «wrt» is {str(wrt)[:40]}",
+                             param="wrt")
+        wrt = src.operator
     graph = src.graph
     fixed = _data(data, graph)
     variables = _parameters(wrt, src, fixed)
@@ -95,16 +102,17 @@ def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where:
 
 
 def grad(expr: ExprLike, wrt: WrtLike = None, *, where: WhereLike = (), at: AtLike = None, lr: NumberLike = None,
-         data: object = None, verify: bool = True, expand: bool = False,
+         data: object = None, verify: bool = True, expand: bool = False, syntax: str = "auto",
          limits: Limits = DEFAULT_LIMITS) -> Derivation:
     """∂f/∂v for every parameter v (or those named), by one backpropagation sweep; `.result` is the
     mapping variable → derivative, `.verification` its verdict."""
     return diff(expr, "all" if wrt is None else wrt, mode="reverse", where=where, at=at, lr=lr, data=data,
-                verify=verify, expand=expand, limits=limits)
+                verify=verify, expand=expand, syntax=syntax, limits=limits)
 
 
 def derivatives(expr: ExprLike, wrt: WrtLike = None, order: int = 2, *, where: WhereLike = (),
-                at: AtLike = None, verify: bool = True, limits: Limits = DEFAULT_LIMITS) -> Orders:
+                at: AtLike = None, verify: bool = True, syntax: str = "auto",
+                limits: Limits = DEFAULT_LIMITS) -> Orders:
     """The nth derivative, order by order: each order a derivation of the previous result, and
     the last checked against sympy.diff(f, x, n); with at, its exact value there."""
     if not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= higher.MAX_ORDER:
@@ -112,7 +120,7 @@ def derivatives(expr: ExprLike, wrt: WrtLike = None, order: int = 2, *, where: W
                          param="order")
     limits = _limits(limits)
     inputs = options.point(at, limits) if at is not None else None
-    first = diff(expr, wrt, mode="forward", where=where, verify=verify, limits=limits)
+    first = diff(expr, wrt, mode="forward", where=where, verify=verify, syntax=syntax, limits=limits)
     if len(first.wrt) != 1:
         raise UsageError("«order» differentiates by one variable: choose it with «wrt»", param="order")
     names = iter(first.output_name + "'" * k for k in range(1, order))
@@ -125,13 +133,13 @@ def derivatives(expr: ExprLike, wrt: WrtLike = None, order: int = 2, *, where: W
 
 
 def hessian(expr: ExprLike, wrt: WrtLike = None, *, where: WhereLike = (), at: AtLike = None, verify: bool = True,
-            limits: Limits = DEFAULT_LIMITS) -> Hessian:
+            syntax: str = "auto", limits: Limits = DEFAULT_LIMITS) -> Hessian:
     """∂²f/∂xᵢ∂xⱼ by forward-over-reverse: the gradient by one backpropagation sweep, then the
     total-derivative rule over the gradient's graph once per variable; checked entry by entry."""
     limits = _limits(limits)
     inputs = options.point(at, limits) if at is not None else None
     d = diff(expr, "all" if wrt is None else wrt, mode="reverse", where=where, verify=verify, expand=True,
-             limits=limits)
+             syntax=syntax, limits=limits)
     return higher.hessian(d, verify, inputs, limits, Budget.of(limits))
 
 
@@ -165,7 +173,7 @@ def gradient_code(expr: ExprLike, target: str = "python", *, where: WhereLike = 
     return emit_stage.emit(emit_stage.gradient_program(src.graph), target, src.text or _brief(src.shown))
 
 
-def check(expr: ExprLike, claim: ExprLike, wrt: WrtLike = None, *, where: WhereLike = (),
+def check(expr: ExprLike, claim: ExprLike, wrt: WrtLike = None, *, where: WhereLike = (), syntax: str = "auto",
           limits: Limits = DEFAULT_LIMITS) -> CheckResult:
     """Is claim the derivative of expr? Correct or incorrect, with a point where it fails and,
     when a standard chain-rule mistake reproduces it, the step where it goes wrong.
@@ -176,8 +184,8 @@ def check(expr: ExprLike, claim: ExprLike, wrt: WrtLike = None, *, where: WhereL
     limits = _limits(limits)
     if claim is None or not isinstance(claim, (str, sp.Basic)):
         raise UsageError(f"«claim» must be text or a sympy expression, not {type(claim).__name__}", param="claim")
-    claimed = check_stage.read_claim(claim, limits)
-    d = diff(expr, wrt, mode="forward", where=where, limits=limits)
+    claimed = check_stage.read_claim(claim, limits, options.syntax_of(syntax))
+    d = diff(expr, wrt, mode="forward", where=where, syntax=syntax, limits=limits)
     if len(d.wrt) != 1:
         raise UsageError("check compares one derivative: choose one variable with «wrt»", param="wrt")
     return check_stage.check(d, claim if isinstance(claim, str) else str(claim), claimed, limits, Budget.of(limits))

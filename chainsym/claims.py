@@ -25,7 +25,7 @@ from .functions import rewrite_primitives
 from .limits import Limits
 from .model import Diagnosis, Graph, Node
 from .results import CheckResult, Derivation
-from .sweep import Carried, Edge, sweep
+from .sweep import Carried, Edge, default_edges, sweep
 from .verdict import DPS, Sampler, _real_values, breakpoints_of, close, compare, seed_of, show
 from .walk import Substituter, free_symbols, postorder
 from .work import Budget
@@ -38,12 +38,12 @@ INNER_VALUES = 12
 """per edge, how many subexpressions of the argument's value are tried as a wrong inner value"""
 
 
-def read_claim(claim: str | sp.Basic, limits: Limits) -> sp.Expr:
+def read_claim(claim: str | sp.Basic, limits: Limits, syntax: str = "auto") -> sp.Expr:
     """The claim as an expression (parsed, never evaluated)."""
     if not isinstance(claim, str):
         return claim
     try:
-        return options.as_expr(claim, limits)
+        return options.as_expr(claim, limits, syntax)
     except ParseError as exc:
         raise UsageError(f"«claim»: {exc}", param="claim") from None
 
@@ -175,8 +175,9 @@ def _derivative(graph: Graph, wrt: sp.Symbol, mistake: Mistake, budget: Budget |
 
 def _candidates(graph: Graph, wrt: sp.Symbol, budget: Budget | None) -> Iterator[tuple[Diagnosis, sp.Expr]]:
     """(diagnosis, the derivative with that one mistake) for every node and mistake."""
+    edges_of = default_edges(graph)
     for node in graph.nodes:
-        edges = [e for e in (Edge(node, p) for p in _partials(node))]
+        edges = list(edges_of(node))
         name, local = node.name, sp.sstr(node.local, order="none")
         for e in edges:
             p = e.partial
@@ -205,12 +206,6 @@ def _candidates(graph: Graph, wrt: sp.Symbol, budget: Budget | None) -> Iterator
                    _derivative(graph, wrt, Mistake("product rule misapplied", node), budget))
     yield (Diagnosis("sign error", "", "sign error: the claim is the negative of the derivative"),
            -_derivative(graph, wrt, Mistake("none", None), budget))
-
-
-def _partials(node: Node) -> tuple[Any, ...]:
-    from .rules import partials
-
-    return partials(node)
 
 
 def _inner_values(graph: Graph, wrt: sp.Symbol, node: Node, edge: Edge, budget: Budget | None

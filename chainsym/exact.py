@@ -8,29 +8,19 @@ never overflows (exp(exp(exp(exp(10)))) is read as a power of ten).
 
 from __future__ import annotations
 
-from math import log10
-
 import sympy as sp
 
 from .errors import LimitError, UsageError
 from .limits import Limits
 from .model import Node
+from .sizes import approximate, digits, power_digits
 
 UNDEFINED = (sp.zoo, sp.nan, sp.oo, -sp.oo)
 _BOUNDED_ARGUMENT = {sp.factorial: 1_000, sp.gamma: 1_000}
 
 
-def digits(value: sp.Expr) -> float:
-    """About how many decimal digits an exact rational has (0 for anything else)."""
-    if isinstance(value, sp.Rational):
-        return log10(max(abs(int(value.p)), abs(int(value.q)), 1)) + 1
-    return 0.0
-
-
 def _estimate(node: Node, args: tuple[sp.Expr, ...]) -> float:
     """An upper estimate of the digits of node.op(*args), from the arguments' sizes."""
-    from .syntax import power_digits
-
     if node.op is sp.Pow:
         return power_digits(*args) + digits(args[0])
     if node.op is sp.Mul:
@@ -102,6 +92,4 @@ def _written(node: Node) -> str:
 
 
 def _approximate(size: float) -> str:
-    from .syntax import approximate
-
     return approximate(size)

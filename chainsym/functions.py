@@ -28,8 +28,9 @@ class _Primitive(sp.Function):
     def _eval_evalf(self, prec: int) -> sp.Expr:
         return self.primitive(self.args[0])._eval_evalf(prec)
 
-    def _latex(self, printer: object) -> str:
-        return self.latex_name + r"\left(" + str(printer._print(self.args[0])) + r"\right)"  # type: ignore[attr-defined]
+    def _latex(self, printer: object, exp: object = None) -> str:  # exp: SymPy's printer asks for f(x)**exp
+        shown = self.latex_name + r"\left(" + str(printer._print(self.args[0])) + r"\right)"  # type: ignore[attr-defined]
+        return shown if exp is None else r"\left(" + shown + r"\right)^{" + str(exp) + "}"
 
 
 class sigmoid(_Primitive):  # noqa: N801 - named as users write it

@@ -26,17 +26,28 @@ NumberLike: TypeAlias = "ExprLike | int | float | None"
 MODES = ("forward", "reverse", "both")
 
 
+SYNTAXES = ("auto", "plain", "latex")
+
+
 @dataclass(frozen=True)
 class Source:
-    """A function to differentiate: its graph, its output's name, the text and f as written."""
+    """A function to differentiate: its graph, its output's name, the text and f as written, and the
+    variable of a derivative operator written in front of it (d/dx …, \frac{d}{dx} …)."""
 
     graph: Graph
     output_name: str
     text: str
     shown: sp.Expr
+    operator: str | None = None
 
 
-def source(expr: ExprLike, where: WhereLike, limits: Limits) -> Source:
+def syntax_of(syntax: object) -> str:
+    if syntax not in SYNTAXES:
+        raise UsageError(f"«syntax» must be one of {', '.join(SYNTAXES)}, not {syntax!r}", param="syntax")
+    return str(syntax)
+
+
+def source(expr: ExprLike, where: WhereLike, limits: Limits, syntax: str = "auto") -> Source:
     """The graph of an expression or a program (with its definitions)."""
     definitions = _where(where, limits)
     if not isinstance(expr, str):
@@ -44,7 +55,13 @@ def source(expr: ExprLike, where: WhereLike, limits: Limits) -> Source:
             raise UsageError("«where» needs the expression as text", param="where")
         parsed = as_expr(expr, limits)
         return Source(graph_stage.decompose(parsed, limits), "f", "", parsed)
-    statements = _statements(expr, limits) + definitions
+    operator = _operator(expr, limits, syntax)
+    if operator is not None:
+        parsed, wrt = operator
+        if definitions:
+            return _program(parse_stage.Statement(None, parsed, 1), definitions, expr, limits, wrt)
+        return Source(graph_stage.decompose(parsed, limits, ("f",)), "f", expr, parsed, wrt)
+    statements = _statements(expr, limits, syntax) + definitions
     if len(statements) == 1:  # one expression, named or not: decompose it into u1..un
         first = statements[0]
         name = first.name.name if first.name is not None else "f"
@@ -53,9 +70,27 @@ def source(expr: ExprLike, where: WhereLike, limits: Limits) -> Source:
     return Source(graph, name, expr, graph.index[graph.output].local)
 
 
-def _statements(text: str, limits: Limits) -> tuple[parse_stage.Statement, ...]:
+def _operator(text: str, limits: Limits, syntax: str) -> tuple[sp.Expr, str] | None:
+    """An expression with a derivative operator in front (one expression, no program): (f, variable)."""
+    if not text.lstrip().startswith(("d", "\\")) or any(c in text for c in ";\n="):
+        return None
     try:
-        return parse_stage.parse_program(text, limits)
+        read = parse_stage.parse_with_operator(text, limits, syntax=syntax)
+    except ParseError as exc:
+        exc.param = "expr"
+        raise
+    return (read.expr, read.wrt) if read.wrt is not None else None
+
+
+def _program(first: parse_stage.Statement, definitions: tuple[parse_stage.Statement, ...], text: str,
+             limits: Limits, wrt: str | None) -> Source:
+    graph, name = program_stage.build((first, *definitions), limits)
+    return Source(graph, name, text, graph.index[graph.output].local, wrt)
+
+
+def _statements(text: str, limits: Limits, syntax: str = "auto") -> tuple[parse_stage.Statement, ...]:
+    try:
+        return parse_stage.parse_program(text, limits, syntax=syntax)
     except ParseError as exc:
         exc.param = "expr"
         raise
@@ -206,9 +241,9 @@ def variable(name: str, param: str) -> sp.Symbol:
         raise UsageError(f"«{param}=»{name[:40]!r}: {exc.reason}", param=param) from None
 
 
-def as_expr(expr: object, limits: Limits) -> sp.Expr:
+def as_expr(expr: object, limits: Limits, syntax: str = "auto") -> sp.Expr:
     if isinstance(expr, str):
-        return parse_stage.parse(expr, limits)
+        return parse_stage.parse(expr, limits, syntax=syntax)
     if isinstance(expr, sp.Basic):
         return expr  # the graph refuses what is not an Expr
     raise UsageError(f"expected a string or a sympy expression, got {type(expr).__name__}", param="expr")

@@ -125,8 +125,8 @@ def at_point(graph: Graph, inputs: Mapping[sp.Symbol, sp.Expr], wrt: Sequence[sp
 def _by_consumer(edges: tuple[tuple[sp.Symbol, sp.Symbol, PointValue, PointValue, PointValue], ...],
                  graph: Graph) -> tuple[tuple[sp.Symbol, sp.Symbol, PointValue, PointValue, PointValue], ...]:
     """The edges in backward order of their consumers (the order backpropagation takes them)."""
-    rank = {n.symbol: i for i, n in enumerate(reversed(graph.nodes))}
-    return tuple(sorted(edges, key=lambda e: rank[e[0]]))
+    rank = {n.symbol: i for i, n in enumerate(graph.nodes)}
+    return tuple(sorted(edges, key=lambda e: -rank[e[0]]))
 
 
 __all__ = ["at_point", "value"]

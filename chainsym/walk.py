@@ -10,11 +10,21 @@ from collections.abc import Callable, Iterator
 
 import sympy as sp
 
+from .errors import UsageError
+from .sizes import approximate, power_digits
+
+MAX_EXACT_DIGITS = 100_000
+"""no evaluation builds an exact power longer than this (a program's definitions can combine small
+constants into 10^10^10, which no parser check sees)"""
+
 
 def build(func: Callable[..., sp.Basic], args: tuple[sp.Basic, ...], evaluate: bool = True) -> sp.Basic:
     """func(*args), evaluated when asked; if SymPy's evaluation itself fails (Min of a constant it
     cannot compare raises ValueError), the same node unevaluated."""
     if evaluate:
+        if func is sp.Pow and power_digits(*args) > MAX_EXACT_DIGITS:
+            raise UsageError(f"{sp.sstr(func(*args, evaluate=False))[:60]} would be an exact number of about "
+                             f"{approximate(power_digits(*args))} digits: too long to compute")
         try:
             return func(*args)
         except (ValueError, TypeError):

@@ -189,3 +189,15 @@ def test_expressions_starting_with_minus_are_not_options(runner: CliRunner, expr
 def test_error_column_of_an_expression_starting_with_minus(runner: CliRunner) -> None:
     assert run(runner, "diff", "-x$") == (2, "", "chainsym: error: unexpected character '$' at column 3 (token '$')\n"
                                                  "  -x$\n    ^\n")
+
+
+def test_latex_input_and_the_derivative_operator(runner: CliRunner) -> None:
+    """LaTeX is read where plain text is (EXPR, --claim); \\frac{d}{dx} in front names the variable."""
+    assert run(runner, "diff", r"\frac{d}{dy} x^{2} y", "-q") == (0, "x**2\n", "")
+    assert run(runner, "diff", "d/dx sin(x^2)", "-q") == (0, "2*x*cos(x**2)\n", "")
+    assert run(runner, "diff", "d/dx sin(x^2)", "--wrt", "y") == (
+        2, "", "chainsym: error: the expression is written as d/dx but --wrt is y\n")
+    code, out, _ = run(runner, "check", "x^2", "--claim", r"\frac{4x}{2}")
+    assert code == 0 and out.splitlines()[1] == "verdict: CORRECT (symbolic: expand(difference) = 0)"
+    code, _, err = run(runner, "diff", r"\sqrt{x}", "--input", "plain")
+    assert code == 2 and err.startswith("chainsym: error: unexpected character '\\\\' at column 1")

@@ -31,6 +31,8 @@ from chainsym.results import Derivation
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = bool(os.environ.get("CHAINSYM_UPDATE_SNAPSHOTS"))
+if UPDATE and os.environ.get("CI"):
+    raise RuntimeError("snapshots are never regenerated under CI: run CHAINSYM_UPDATE_SNAPSHOTS=1 locally and read the diff")
 EXTENSIONS = {"text": "txt", "json": "json", "latex": "tex", "markdown": "md", "html": "html", "dot": "dot"}
 
 SIGMOID_NETWORK = """

@@ -11,6 +11,7 @@ from .common import (
     TEXT,
     emit,
     format_option,
+    input_option,
     limit_option,
     limits_of,
     output_option,
@@ -28,9 +29,10 @@ from .common import (
 @where_option
 @format_option("check", "Output format: the verdict, then the correct derivation (json: schema chainsym.check).")
 @output_option
+@input_option
 @limit_option
 def check_command(expr: str, claim: str, wrt: str | None, where: tuple[str, ...], fmt: str, output: str | None,
-                  limits: tuple[str, ...]) -> None:
+                  syntax: str, limits: tuple[str, ...]) -> None:
     """Check a claimed derivative of EXPR: exit 0 if correct, 1 if not, 2 on bad input.
 
     When the claim is wrong, chainsym gives a point where it fails and, when a standard
@@ -44,7 +46,7 @@ def check_command(expr: str, claim: str, wrt: str | None, where: tuple[str, ...]
     from .. import api
 
     bounds = limits_of(limits)
-    result = run(lambda: api.check(read(expr, bounds), claim, wrt, where=where, limits=bounds), bounds)
+    result = run(lambda: api.check(read(expr, bounds), claim, wrt, where=where, syntax=syntax, limits=bounds), bounds)
     emit(rendered(result, fmt), output, fmt)
     if not result.correct:
         sys.exit(EXIT_MISMATCH)

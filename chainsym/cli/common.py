@@ -31,7 +31,7 @@ GRACE_SECONDS = 5.0
 
 FLAGS = {"expr": "EXPR", "wrt": "--wrt", "at": "--at", "lr": "--lr", "where": "--where", "claim": "--claim",
          "order": "--order", "mode": "--mode", "target": "--emit", "vectors": "--vector", "matrices": "--matrix",
-         "layout": "--layout", "limits": "--limit", "data": "--data", "work": "--work"}
+         "layout": "--layout", "limits": "--limit", "data": "--data", "work": "--work", "syntax": "--input"}
 """the library's parameter names, as the CLI's flags"""
 
 T = TypeVar("T")
@@ -125,6 +125,10 @@ limit_option = click.option(
 where_option = click.option(
     "--where", multiple=True, type=TEXT, metavar="NAME=EXPR",
     help="Define an intermediate variable, e.g. --where \"x = s - sin(t)\" (repeatable).")
+input_option = click.option(
+    "--input", "syntax", type=click.Choice(["auto", "plain", "latex"]), default="auto", show_default=True,
+    help="How EXPR (and --where, --claim) are written: plain text, LaTeX, or auto (LaTeX when there is a "
+         "backslash command).")
 no_verify_option = click.option("--no-verify", is_flag=True, help="Skip the check against an independent oracle.")
 
 

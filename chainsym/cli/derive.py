@@ -15,6 +15,7 @@ from .common import (
     exit_for,
     exit_on_mismatch,
     format_option,
+    input_option,
     limit_option,
     limits_of,
     no_verify_option,
@@ -51,10 +52,11 @@ GRAPHVIZ_SECONDS = 60
 @click.option("--expand", is_flag=True, help="Print a large result whole, not as a program of shared parts t1..tk.")
 @click.option("--order", type=click.IntRange(1, 12), default=1, show_default=True,
               help="The nth derivative, with the steps of each order.")
+@input_option
 @limit_option
 def diff_command(expr: str, wrt: str | None, fmt: str, output: str | None, mode: str | None, where: tuple[str, ...],
                  at: str | None, lr: str | None, data: str | None, no_verify: bool, quiet: bool, expand: bool,
-                 order: int, limits: tuple[str, ...]) -> None:
+                 order: int, syntax: str, limits: tuple[str, ...]) -> None:
     """Differentiate EXPR step by step and verify the result.
 
     EXPR is an expression, or a program whose first line defines the output:
@@ -70,6 +72,7 @@ def diff_command(expr: str, wrt: str | None, fmt: str, output: str | None, mode:
           --at x=2,y=5,W1=3,b1=1,W2=2,b2=0 --lr 0.01
       chainsym diff "sin(x+x^2)" --format latex -o derivation.tex
       chainsym diff "x^3" --order 2 --at x=2
+      chainsym diff "\\frac{d}{dx} \\frac{1}{1+e^{-x}}"
       echo "ln x / x" | chainsym diff -
     """
     from .. import api
@@ -80,12 +83,12 @@ def diff_command(expr: str, wrt: str | None, fmt: str, output: str | None, mode:
         if fmt == "dot" or mode not in (None, "forward") or lr is not None or quiet or data is not None:
             raise click.UsageError("--order works in forward mode, without --lr, --data, --quiet or --format dot")
         orders = run(lambda: api.derivatives(read(expr, bounds), wrt, order, where=where, at=at,
-                                             verify=not no_verify, limits=bounds), bounds)
+                                             verify=not no_verify, syntax=syntax, limits=bounds), bounds)
         emit(rendered(orders, fmt), output, fmt)
         exit_on_mismatch([orders.verification])
         return
     derivation = run(lambda: api.diff(read(expr, bounds), wrt, mode=mode, where=where, at=at, lr=lr, data=data,
-                                      verify=not no_verify, expand=expand, limits=bounds), bounds)
+                                      verify=not no_verify, expand=expand, syntax=syntax, limits=bounds), bounds)
     emit(render_result(derivation) if quiet and fmt == "text" else rendered(derivation, fmt), output, fmt)
     exit_for(derivation)
 
@@ -102,9 +105,10 @@ def diff_command(expr: str, wrt: str | None, fmt: str, output: str | None, mode:
 @format_option("derivation", "Output format of the derivation (without --emit).")
 @no_verify_option
 @output_option
+@input_option
 @limit_option
 def grad_command(expr: str, target: str | None, wrt: str | None, where: tuple[str, ...], at: str | None,
-                 lr: str | None, data: str | None, fmt: str, no_verify: bool, output: str | None,
+                 lr: str | None, data: str | None, fmt: str, no_verify: bool, output: str | None, syntax: str,
                  limits: tuple[str, ...]) -> None:
     """The whole gradient of EXPR by one backpropagation sweep, or (--emit) the code computing it.
 
@@ -127,7 +131,7 @@ def grad_command(expr: str, target: str | None, wrt: str | None, where: tuple[st
              output, "code")
         return
     derivation = run(lambda: api.grad(read(expr, bounds), wrt, where=where, at=at, lr=lr, data=data,
-                                      verify=not no_verify, limits=bounds), bounds)
+                                      verify=not no_verify, syntax=syntax, limits=bounds), bounds)
     emit(rendered(derivation, fmt), output, fmt)
     exit_for(derivation)
 

@@ -19,8 +19,7 @@ def summary(r: CheckResult) -> list[str]:
     lines = [f"claim: {result_name(d, 0)} = {r.claim_text.strip()}"]
     c = r.comparison
     if r.correct:
-        how = ("identical" if c.method == "identical" else f"exactly: {c.detail}" if c.method == "exact" else
-               f"numerically: {c.detail}")
+        how = "identical" if c.method == "identical" else c.detail
         lines.append(f"verdict: CORRECT ({how}; seed {c.seed})" if c.seed is not None and c.method != "identical"
                      else f"verdict: CORRECT ({how})")
     elif c.status == "skipped":

@@ -1,7 +1,8 @@
 """Programs and lists: `z = x^2 - y^2; x = s - sin(t)` → statements, `x=2, y=log(8, 2)` → pairs.
 
 One splitter finds the top-level separators (outside brackets) for all of them, keeping each
-piece's offset so that an error inside a piece points at its column in the whole text.
+piece's offset so that an error inside a piece points at its column in the whole text. A program's
+lines may end in CRLF and carry `#` comments; each statement may be plain text or LaTeX.
 """
 
 from __future__ import annotations
@@ -28,10 +29,16 @@ class Statement:
 
 
 def split_top_level(text: str, separators: str = ",") -> list[tuple[int, str]]:
-    """The pieces of text between separators that stand outside brackets, with their offsets."""
+    """The pieces of text between separators that stand outside brackets, with their offsets.
+    A character after a backslash is never a separator or bracket (LaTeX's `\\;` and `\\{`)."""
     out, depth, start = [], 0, 0
+    escaped = False
     for i, ch in enumerate(text):
-        if ch in OPENERS:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch in OPENERS:
             depth += 1
         elif ch in CLOSERS:
             depth -= 1
@@ -51,30 +58,47 @@ def check_length(text: object, limits: Limits) -> str:
     return text
 
 
-def parse_program(text: str, limits: Limits, functions: FunctionTable | None = None) -> tuple[Statement, ...]:
-    """Statements separated by ';' or newlines, each `name = expression` or (the first) a bare expression."""
+def strip_comments(text: str) -> str:
+    """text with each `#` comment (to the end of its line) blanked out, so that columns stay."""
+    if "#" not in text:
+        return text
+    out = []
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        cut = body.find("#")
+        while cut > 0 and body[cut - 1] == "\\":  # \# is LaTeX's escaped hash, not a comment
+            cut = body.find("#", cut + 1)
+        out.append(line if cut < 0 else body[:cut] + " " * (len(body) - cut) + line[len(body):])
+    return "".join(out)
+
+
+def parse_program(text: str, limits: Limits, functions: FunctionTable | None = None,
+                  syntax: str = "auto") -> tuple[Statement, ...]:
+    """Statements separated by ';' or line ends (LF, CRLF or CR), each `name = expression` or (the
+    first) a bare expression; `#` starts a comment. syntax: "plain", "latex" or "auto" (per statement)."""
     from . import parse, parse_name  # the package's entry points, which this module serves
 
     check_length(text, limits)
+    text_read = strip_comments(text)
     statements = []
-    for start, segment in split_top_level(text, ";\n"):
+    for start, segment in split_top_level(text_read, ";\n\r"):
         if not segment.strip():
             continue
         eq = _assignment(segment)
         if eq is None:
             column = start + 1 + len(segment) - len(segment.lstrip())
-            statements.append(Statement(None, _at(parse, segment, start, text, limits, functions), column))
+            statements.append(Statement(None, _at(parse, segment, start, text, limits, functions, syntax), column))
             continue
         left = segment[:eq]
         if not left.strip():
             raise ParseError("missing name before '='", column=start + eq + 1, token="=", text=text)
         column = start + 1 + len(left) - len(left.lstrip())
         try:
-            name = parse_name(left)
+            name = parse_name(left, syntax)
         except ParseError as exc:
             raise ParseError(f"the left of '=' must be one variable name ({exc.reason})",
                              column=column, token=left.strip(), text=text) from None
-        expr = _at(parse, segment[eq + 1:], start + eq + 1, text, limits, functions)
+        expr = _at(parse, segment[eq + 1:], start + eq + 1, text, limits, functions, syntax)
         statements.append(Statement(name, expr, column))
     if not statements:
         raise ParseError("empty expression", column=1, token="", text=text)
@@ -90,10 +114,10 @@ def _assignment(segment: str) -> int | None:
 
 
 def _at(parse: Callable[..., sp.Expr], segment: str, offset: int, text: str, limits: Limits,
-        functions: FunctionTable | None) -> sp.Expr:
+        functions: FunctionTable | None, syntax: str) -> sp.Expr:
     """Parse a piece of text; a ParseError's column is made relative to the whole text."""
     try:
-        return parse(segment, limits, functions)
+        return parse(segment, limits, functions, syntax)
     except ParseError as exc:
         raise ParseError(exc.reason, column=exc.column + offset, token=exc.token, text=text) from None
 

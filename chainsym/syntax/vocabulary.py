@@ -15,6 +15,15 @@ FunctionTable = dict[str, tuple[Builder, tuple[int, ...]]]
 ONE = (1,)
 ONE_OR_TWO = (1, 2)
 TWO = (2,)
+TWO_OR_MORE = tuple(range(2, 1_001))
+"""max and min take any number of arguments from two (SymPy prints Max(x, y, z) with three)"""
+
+
+def arity_text(arities: tuple[int, ...]) -> str:
+    """How many arguments, for a message: "1 argument", "1 or 2 arguments", "2 or more arguments"."""
+    if arities == TWO_OR_MORE:
+        return "2 or more arguments"
+    return " or ".join(str(a) for a in arities) + (" argument" if arities == ONE else " arguments")
 
 
 def _log(*args: sp.Expr) -> sp.Expr:
@@ -27,6 +36,10 @@ def _log(*args: sp.Expr) -> sp.Expr:
 
 def _sqrt(arg: sp.Expr) -> sp.Expr:
     return sp.Pow(arg, sp.Rational(1, 2), evaluate=False)
+
+
+def _root(n: int) -> Builder:
+    return lambda arg: sp.Pow(arg, sp.Rational(1, n), evaluate=False)
 
 
 def _fn(cls: type[sp.Function]) -> Builder:
@@ -53,8 +66,8 @@ FUNCTIONS: FunctionTable = {
     "exp": (_fn(sp.exp), ONE), "log": (_log, ONE_OR_TWO), "ln": (_log, ONE),
     "sqrt": (_sqrt, ONE), "abs": (_fn(sp.Abs), ONE), "Abs": (_fn(sp.Abs), ONE),
     "sign": (_fn(sp.sign), ONE),
-    "max": (_fn(sp.Max), TWO), "min": (_fn(sp.Min), TWO),
-    "Max": (_fn(sp.Max), TWO), "Min": (_fn(sp.Min), TWO),
+    "max": (_fn(sp.Max), TWO_OR_MORE), "min": (_fn(sp.Min), TWO_OR_MORE),
+    "Max": (_fn(sp.Max), TWO_OR_MORE), "Min": (_fn(sp.Min), TWO_OR_MORE),
     "Heaviside": (_fn(sp.Heaviside), ONE_OR_TWO), "DiracDelta": (_fn(sp.DiracDelta), ONE),
     "polygamma": (_fn(sp.polygamma), TWO),
     "sigmoid": (_fn(sigmoid), ONE), "relu": (_fn(relu), ONE), "softplus": (_fn(softplus), ONE),
@@ -79,3 +92,18 @@ BOUNDED_ARGUMENT = {"factorial": 1_000, "gamma": 1_000}
 
 ALIASES = {"−": "-", "×": "*", "·": "*", "÷": "/", "π": "pi"}
 """Unicode math symbols accepted as their ASCII spelling (and nothing else outside ASCII)."""
+
+SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9",
+                "⁻": "-"}
+"""superscript characters and their ASCII: x⁻¹ is x^-1"""
+
+ROOTS: dict[str, tuple[str, Builder]] = {"√": ("sqrt", _sqrt), "∛": ("cbrt", _root(3)), "∜": ("root4", _root(4))}
+"""root signs, read as functions of one factor: √x, ∛(x+1); ∛x is x^(1/3), the principal root"""
+
+INVERSES = {"sin": "asin", "cos": "acos", "tan": "atan", "cot": "acot", "sec": "asec", "csc": "acsc",
+            "sinh": "asinh", "cosh": "acosh", "tanh": "atanh", "coth": "acoth", "sech": "asech", "csch": "acsch"}
+"""sin^-1 x is arcsin x (the textbook's inverse function), for these functions only"""
+
+PRODUCT_NAME = r"[A-Za-z](?:[0-9]+|_[A-Za-z0-9]+)?"
+"""Names that multiply a bracket: x(x+1), a2(b+c), x_1(x+1). A longer name followed by '(' reads as
+a call of a function chainsym does not know: 'sine(x)' or 'print(1)' is refused, not multiplied."""
