@@ -203,6 +203,14 @@ def test_your_answer_is_checked(server: str) -> None:
     assert '<p class="verdict correct">verdict: CORRECT' in right
 
 
+def test_latex_is_read_as_the_library_reads_it(server: str) -> None:
+    query = {"expr": r"\sin\left(x + x^{2}\right)", "claim": r"\cos(x+x^2)\cdot(1+2x)"}
+    _, _, text = get(server + "/?" + urlencode(query))
+    assert "df/dx = (2*x + 1)*cos(x**2 + x) · verified · your answer: CORRECT" in text
+    code, _, body = post(server + "/api/diff", {"expr": query["expr"]})
+    assert code == 200 and body["result"] == "(2*x + 1)*cos(x**2 + x)"
+
+
 def test_an_empty_or_refused_field_is_said_on_the_page(server: str) -> None:
     _, _, text = get(server + "/?" + urlencode({"expr": "x*y"}))
     assert "choose with the Variable field" in text

@@ -24,7 +24,7 @@ MODE_NAMES = {"": "automatic", "forward": "forward (total derivatives)", "revers
 
 FIELDS = (
     ("expr", "Expression", "sin(x+x^2)",
-     "e.g. sin(x+x^2), (w*x + b - y)^2, or a program: z = x^2 - y^2; x = s - sin(t)"),
+     "e.g. sin(x+x^2), \\sin(x + x^{2}), (w*x + b - y)^2, or a program: z = x^2 - y^2; x = s - sin(t)"),
     ("wrt", "Variable", "x", "empty: the only one; or x,y; or all"),
     ("mode", "Mode", "", "forward: total derivatives; reverse: backpropagation"),
     ("at", "Point", "x=2", "values and gradients there, exactly"),

@@ -127,6 +127,7 @@ class Worker:
         self._context = context
         self._settings = settings
         self.replaced: Counter[str] = Counter()
+        self.closed = False
         self._start()
 
     def _start(self) -> None:
@@ -141,10 +142,16 @@ class Worker:
             raise RuntimeError(f"a worker process did not start within {START_SECONDS} s")
 
     def restart(self, reason: str) -> None:
-        """Kill the process (it may be stuck), wait for it, start a fresh one."""
+        """Kill the process (it may be stuck), wait for it, start a fresh one (unless the pool is closing)."""
         self.stop()
-        self.replaced[reason] += 1
-        self._start()
+        if not self.closed:
+            self.replaced[reason] += 1
+            self._start()
+
+    def close(self) -> None:
+        """Stop for good: a job still running is answered with an error, and nothing is restarted."""
+        self.closed = True
+        self.stop()
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -270,7 +277,7 @@ class Pool:
 
     async def close(self) -> None:
         for w in self._workers:
-            w.stop()
+            w.close()
         self._threads.shutdown(wait=False, cancel_futures=True)
 
 
