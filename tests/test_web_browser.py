@@ -151,11 +151,13 @@ def test_keyboard_alone(server: str, page: Any) -> None:
 
 
 def test_the_screenshot_is_not_blank(server: str, page: Any, tmp_path: Path) -> None:
+    page.set_window_size(900, 700)  # a smaller picture decodes faster
     page.get(server + "/?expr=sin(x%2Bx%5E2)&wrt=x&claim=cos(x%2Bx%5E2)")
     shot = tmp_path / "page.png"
     page.save_screenshot(str(shot))
+    page.set_window_size(1280, 1000)
     width, height, rows = _pixels(shot.read_bytes())
     channels = len(rows[0]) // width
     pixels = [row[i:i + 3] for row in rows[::4] for i in range(0, len(row), channels * 4)]
     dark = sum(1 for p in pixels if sum(p) < 3 * 128)
-    assert width >= 1000 and len(set(pixels)) > 20 and dark > 0.005 * len(pixels)
+    assert width >= 800 and len(set(pixels)) > 20 and dark > 0.005 * len(pixels)

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 from html import escape
-from importlib import resources
+from importlib import metadata, resources
 from typing import Any
 
-from .. import __version__
 from .protocol import API_FIELDS, MODES, REQUIRED, STATUS, VERSION
 
 OPERATIONS: dict[str, dict[str, str]] = {
@@ -98,7 +97,7 @@ def document(max_body: int) -> dict[str, Any]:
     if "derivation" not in schemas:  # the check's schema refers to the derivation's
         schemas["derivation"] = shipped_schema("derivation")
     return {"openapi": "3.1.0",
-            "info": {"title": "chainsym", "version": __version__,
+            "info": {"title": "chainsym", "version": _version(),
                      "description": "The chain rule over a computational graph, step by step, verified. Answers "
                                     "are the same versioned JSON as `chainsym diff --format json` and "
                                     "`chainsym check --format json`."},
@@ -136,3 +135,10 @@ def docs_page(doc: dict[str, Any]) -> str:
                      f"http://127.0.0.1:8000{escape(path)}</pre>\n</section>\n")
     parts.append("</main>\n</body>\n</html>\n")
     return "".join(parts)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("chainsym")
+    except metadata.PackageNotFoundError:
+        return "unknown"
