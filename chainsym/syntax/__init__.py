@@ -19,13 +19,13 @@ from ..sizes import approximate, power_digits
 from .grammar import Parser
 from .latex import read_latex
 from .program import Statement, check_length, parse_program, split_pairs, split_top_level, strip_comments
-from .steps import Differentiate, Piece, differentiate, split_steps
+from .steps import Differentiate, Piece, differentiate, split_steps, step_label
 from .tokens import Token, tokenize
 from .vocabulary import CONSTANTS, FUNCTIONS, FunctionTable
 
 __all__ = ["CONSTANTS", "FUNCTIONS", "Differentiate", "FunctionTable", "Piece", "Statement", "Token", "WithOperator",
            "approximate", "detect_syntax", "parse", "parse_name", "parse_program", "parse_step", "parse_with_operator",
-           "power_digits", "split_pairs", "split_steps", "split_top_level", "strip_comments", "tokenize"]
+           "power_digits", "split_pairs", "split_steps", "split_top_level", "step_label", "strip_comments", "tokenize"]
 
 SYNTAXES = ("auto", "plain", "latex")
 _PLAIN_OPERATOR = re.compile(r"\s*d\s*/\s*d\s*([A-Za-z][A-Za-z0-9_]*)(?=\s*[^\s*/^+\-)!,=])")

@@ -49,6 +49,29 @@ class Differentiate(sp.Function):
         return shown if exp is None else r"\left(" + shown + r"\right)^{" + str(exp) + "}"
 
 
+    def _mathml_presentation(self, printer: Any) -> Any:
+        dom = printer.dom
+        row = dom.createElement("mrow")
+        if self.variable is not None:
+            top, bottom, frac = dom.createElement("mi"), dom.createElement("mrow"), dom.createElement("mfrac")
+            top.appendChild(dom.createTextNode("d"))
+            d = dom.createElement("mi")
+            d.appendChild(dom.createTextNode("d"))
+            bottom.appendChild(d)
+            bottom.appendChild(printer._print(self.variable))
+            frac.appendChild(top)
+            frac.appendChild(bottom)
+            row.appendChild(frac)
+        for part in ("(", self.argument, ")") + (("\u2032",) if self.variable is None else ()):
+            if isinstance(part, str):
+                mo = dom.createElement("mo")
+                mo.appendChild(dom.createTextNode(part))
+                row.appendChild(mo)
+            else:
+                row.appendChild(printer._print(part))
+        return row
+
+
 def differentiate(expr: sp.Expr, variable: sp.Symbol | None) -> sp.Expr:
     """The marker for the derivative of expr by variable (None: the derivation's variable)."""
     if variable is None:
@@ -58,17 +81,27 @@ def differentiate(expr: sp.Expr, variable: sp.Symbol | None) -> sp.Expr:
 
 @dataclass(frozen=True)
 class Piece:
-    """One step's text and where it starts in the whole text: line and column, both 1-based."""
+    """One step's text and where it starts in the whole text: line and column, both 1-based; and
+    the whole line as written (for an error's excerpt)."""
 
     text: str
     line: int
     column: int
+    source: str = ""
+
+
+def step_label(line: int, column: int, lines: list[int]) -> str:
+    """How a step is named in messages: "line 3", or "line 3, column 15" when the line holds several
+    steps (lines: the line of every step); line 0 is a start given apart from the text."""
+    if line == 0:
+        return "the given derivative"
+    return f"line {line}" if lines.count(line) == 1 else f"line {line}, column {column}"
 
 
 def split_steps(text: str) -> list[Piece]:
     r"""The steps of a derivation, in order. Each line (LF or CRLF) is split at its `=` signs; a
-    leading `=` or `&=`, a leading `&` and a trailing `\\` are dropped; blank lines and empty
-    leading parts are skipped. An empty part between two `=` is kept (the parser refuses it)."""
+    leading `=`, LaTeX's `&` and a trailing `\\` are dropped; blank lines and empty leading parts
+    are skipped. An empty part between two `=` or after the last is kept (the parser refuses it)."""
     pieces: list[Piece] = []
     for number, raw in enumerate(text.split("\n"), start=1):
         line = _blank_markup(raw.rstrip("\r"))
@@ -77,19 +110,15 @@ def split_steps(text: str) -> list[Piece]:
         for k, part in enumerate(parts):
             if part.strip() or (0 < k < len(parts) - 1) or (k == len(parts) - 1 and k > 0):
                 offset = len(part) - len(part.lstrip())
-                pieces.append(Piece(part.strip(), number, start + offset + 1))
+                pieces.append(Piece(part.strip(), number, start + offset + 1, raw.rstrip("\r")))
             start += len(part) + 1
     return pieces
 
 
 def _blank_markup(line: str) -> str:
-    r"""The line with LaTeX's alignment `&` (before its `=`) and a trailing `\\` blanked out, so that
-    columns still count in the text as written."""
+    r"""The line with LaTeX's alignment marks `&` (`&=`) and a trailing `\\` blanked out, so that
+    columns still count in the text as written (no expression has an `&`)."""
     stripped = line.rstrip()
     if stripped.endswith("\\\\"):
         line = stripped[:-2] + "  "
-    body = line.lstrip()
-    if body.startswith("&"):
-        at = len(line) - len(body)
-        line = line[:at] + " " + line[at + 1:]
-    return line
+    return line.replace("&", " ")
