@@ -68,8 +68,9 @@ def parse_step(text: str, limits: Limits = DEFAULT_LIMITS, functions: FunctionTa
     r"""Parse one step of a worked derivation: an expression in which derivatives may stand
     unevaluated, as `Differentiate` markers: `d/dx(...)`, `d/dx[...]`, `(...)'` (by the derivation's
     variable), `\frac{d}{dx}(...)`, `\frac{d}{dx}\left(...\right)`; an operator in front of the
-    whole text takes one term, as in `parse_with_operator` (`d/dx sin(x^2)`). A power or prime right
-    after an operator's bracket is refused as ambiguous (`d/dx(x+1)^2`)."""
+    whole text takes one term, as in `parse_with_operator` (`d/dx sin(x^2)`, `d/dx (x+1)^2`), unless a
+    bracket right after it is followed by + or − (`d/dx(x^2) + 1`: the bracket's derivative). Inside a
+    line a power or prime right after an operator's bracket is refused as ambiguous (`x d/dx(x+1)^2`)."""
     return _read(text, limits, functions, syntax, True, steps=True).expr
 
 

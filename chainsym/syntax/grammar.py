@@ -224,8 +224,9 @@ class Parser(Reader):
         return name, end
 
     def derivative(self, name: str, end: int) -> Val:
-        """d/dx(...) or d/dx[...] in a worked step: the derivative of the bracket, not yet taken.
-        A power or prime right after the bracket is refused: of the derivative, or of its argument?"""
+        """d/dx(...) or d/dx[...] in a worked step: the derivative of the bracket, not yet taken. A power
+        or prime right after the bracket is refused (of the derivative, or of its argument?), except at
+        the start of the text, where the operator takes the whole term: d/dx (x+1)^2, as in diff."""
         first, last = self.tok, self.tokens[end - 1]
         shown = self.text[first.col - 1:last.col - 1 + len(last.text)]
         self.pos = end
@@ -243,6 +244,14 @@ class Parser(Reader):
         self.close(opener)
         self.leave()
         after = self.tok
+        if (after.kind == "SUP" or _op(after, "^", "**", "!", "'")) and first is self.tokens[0]:
+            self.pos = end
+            term = self.expression(_ADD)
+            if _op(self.tok, "+", "-"):
+                written = self.text[opener.col - 1:self.tok.col - 1].strip()
+                raise self.fail(f"ambiguous: write {shown}[{self.text[opener.col - 1:].strip()}] or "
+                                f"{shown}[{written}] {self.text[self.tok.col - 1:].strip()}", self.tok)
+            return Val(differentiate(term.expr, variable), False, first)
         if after.kind == "SUP" or _op(after, "^", "**", "!", "'"):
             arg = self.text[opener.col:closer.col - 1].strip()
             arg = arg if len(arg) <= 30 else arg[:29] + "…"

@@ -9,6 +9,7 @@ import sympy as sp
 
 from .build import Reader, Val, build_call, build_power, build_product, constant
 from .latex_tokens import (
+    _ADD,
     _UNARY,
     EXTRA_FUNCTIONS,
     FRACTIONS,
@@ -108,7 +109,9 @@ class Forms(Reader):
 
     def operator(self, name: str, end: int) -> Val:
         r"""\frac{d}{dx}(...), \frac{d}{dx}\left(...\right), d/dx[...] in a worked step: the
-        derivative of the group, not yet taken; a power or prime right after it is ambiguous."""
+        derivative of the group, not yet taken; a power or prime right after it is ambiguous, except at
+        the start of the text, where the operator takes the whole term: \frac{d}{dx}(x+1)^{2}."""
+        start = self.pos == 0
         first, last = self.tok, self.at(end - 1)
         shown = self.text[first.col - 1:last.col - 1 + len(last.text)]
         self.pos = end
@@ -120,6 +123,14 @@ class Forms(Reader):
         inner = self.expression(0)
         self.end_group(opener, closer)
         after = self.tok
+        if _op(after, "^", "!", "'") and start:
+            self.pos = end
+            term = self.expression(_ADD)
+            if _op(self.tok, "+", "-"):
+                written = self.text[opener.col - 1:self.tok.col - 1].strip()
+                raise self.fail(f"ambiguous: write {shown}\\left[{self.text[opener.col - 1:].strip()}\\right] or "
+                                f"{shown}\\left[{written}\\right] {self.text[self.tok.col - 1:].strip()}", self.tok)
+            return Val(differentiate(term.expr, variable), False, first)
         if _op(after, "^", "!", "'"):
             arg = self.text[opener.col - 1 + len(opener.text):self.at(closer).col - 1].strip()
             arg = arg if len(arg) <= 30 else arg[:29] + "…"
