@@ -12,6 +12,7 @@ hold several steps joined by `=`: `d/dx sin(x^2) = cos(x^2) * d/dx(x^2)`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +80,9 @@ def differentiate(expr: sp.Expr, variable: sp.Symbol | None) -> sp.Expr:
     return Differentiate(expr, variable, evaluate=False)
 
 
+_ALIGNMENT = re.compile(r"&(?=\s*=)")
+
+
 @dataclass(frozen=True)
 class Piece:
     """One step's text and where it starts in the whole text: line and column, both 1-based; and
@@ -116,9 +120,11 @@ def split_steps(text: str) -> list[Piece]:
 
 
 def _blank_markup(line: str) -> str:
-    r"""The line with LaTeX's alignment marks `&` (`&=`) and a trailing `\\` blanked out, so that
-    columns still count in the text as written (no expression has an `&`)."""
+    r"""The line with LaTeX's alignment marks (an `&` before an `=` or at the start) and a trailing
+    `\\` blanked out, so that columns still count in the text as written."""
     stripped = line.rstrip()
     if stripped.endswith("\\\\"):
         line = stripped[:-2] + "  "
-    return line.replace("&", " ")
+    line = _ALIGNMENT.sub(" ", line)
+    at = len(line) - len(line.lstrip())
+    return line[:at] + " " + line[at + 1:] if line[at:at + 1] == "&" else line
