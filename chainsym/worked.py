@@ -66,7 +66,7 @@ def check_work(text: str, wrt: WrtLike = None, *, expr: ExprLike | None = None, 
     if len(pieces) > MAX_STEPS:
         raise UsageError(f"«work» has {len(pieces)} steps; at most {MAX_STEPS} are checked", param="work")
     read = [(p, _read(p, syntax, limits)) for p in pieces]
-    return Checker(read, wrt, expr, where, syntax, limits).run(text)
+    return Checker(read, wrt, expr, where, syntax, limits).run()
 
 
 def _read(piece: Piece, syntax: str, limits: Limits) -> sp.Expr:
@@ -145,9 +145,10 @@ class Checker:
         return bool(a == b or evaluated(self.substitute(a)) == evaluated(self.substitute(b)))
 
     # ---- the check
-    def run(self, text: str) -> WorkResult:
+    def run(self) -> WorkResult:
         values = [self.value(e) for _, e in self.read]
-        seed = seed_of(text, self.x.name if self.x is not None else "")
+        # the steps as written, not their layout, choose the points: a trailing newline changes nothing
+        seed = seed_of(*(p.text for p, _ in self.read), self.x.name if self.x is not None else "")
         first = self.read[0][1]
         domain = self.value(first.args[0]) if isinstance(first, Differentiate) else None
         steps: list[WorkStep] = []
