@@ -95,9 +95,8 @@ class Checker:
                                  param="wrt")
             self.x: sp.Symbol | None = d.wrt[0]
             self.definitions = {n.symbol: n.expr for n in d.graph.nodes if n.body is not None}
-            first = Differentiate(d.expr, d.wrt[0])
-            self.derived[(first, d.wrt[0])] = self.start = d
-            read = [(Piece(d.source or show(d.expr), 0, 1), first), *read]
+            self.start = d
+            read = [(Piece(d.source or show(d.expr), 0, 1), Differentiate(d.expr, d.wrt[0])), *read]
         else:
             if where:
                 raise UsageError("«where» defines names of «expr»: give «expr» too", param="where")
