@@ -6,7 +6,7 @@ A new format is one module under chainsym/render/ with `render(result) -> str`, 
 
 from __future__ import annotations
 
-KINDS = ("derivation", "check", "jacobian", "hessian", "orders")
+KINDS = ("derivation", "check", "jacobian", "hessian", "orders", "work")
 ALL = frozenset(KINDS)
 
 FORMATS: dict[str, tuple[str, frozenset[str]]] = {

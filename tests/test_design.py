@@ -26,9 +26,10 @@ STAGES = [
     {"sweep"},
     {"forward", "reverse", "exact", "point", "emit", "codegen", "canon", "share", "fast", "verdict"},
     {"program", "vectors", "oracle", "results"},
-    {"claims", "jacobians", "higher", "options"},
+    {"claims", "jacobians", "higher", "options", "worked_match"},
     {"render"},
     {"api"},
+    {"worked"},
     {"batch", "web"},
     {"cli", "__init__", "__main__"},
 ]

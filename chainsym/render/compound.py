@@ -11,6 +11,7 @@ from .check import summary
 from .common import show, verdict
 from .outline import Ex, Formula, Mat, Name, Op, Partial, Row, Second, Section, Total, Words, forward_section, outline
 from .vectors import block
+from .work import parts as work
 
 
 def orders(o: Orders) -> tuple[Formula, tuple[Section, ...], str]:
@@ -111,7 +112,7 @@ def check(r: CheckResult) -> Parts:
 
 
 PARTS: dict[str, Any] = {"derivation": derivation, "check": check, "orders": orders, "hessian": hessian,
-                         "jacobian": jacobian}
+                         "jacobian": jacobian, "work": work}
 
 
 def parts(result: Any) -> Parts:

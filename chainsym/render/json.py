@@ -17,12 +17,16 @@ from ..results import CheckResult, Derivation, Hessian, Jacobian, Orders
 from .common import final, rule, show, show_local
 
 VERSION = 2
+VERSIONS = {"work": 1}
+"""kinds whose schema has a version of its own (a newer kind starts at 1)"""
 
 
 def data(result: Any) -> dict[str, Any]:
     """Any result as plain JSON-able data."""
+    from .work import data as work
+
     kinds: dict[str, Any] = {"derivation": derivation, "check": check, "jacobian": jacobian, "hessian": hessian,
-                             "orders": orders}
+                             "orders": orders, "work": work}
     return kinds[result.kind](result)  # type: ignore[no-any-return]
 
 
@@ -60,8 +64,9 @@ def derivation(d: Derivation) -> dict[str, Any]:
 
 
 def schema(name: str = "derivation") -> dict[str, Any]:
-    """The JSON Schema shipped with chainsym for an output (derivation, check, jacobian, hessian, orders)."""
-    text = resources.files("chainsym").joinpath("schemas", f"{name}-v{VERSION}.schema.json").read_text("utf-8")
+    """The JSON Schema shipped with chainsym for an output (derivation, check, jacobian, hessian, orders, work)."""
+    version = VERSIONS.get(name, VERSION)
+    text = resources.files("chainsym").joinpath("schemas", f"{name}-v{version}.schema.json").read_text("utf-8")
     return json.loads(text)  # type: ignore[no-any-return]
 
 

@@ -32,11 +32,11 @@ from .common import (
 
 def render(result: Any) -> str:
     """Any result as text."""
-    from . import check, higher, vectors
+    from . import check, higher, vectors, work
 
     kinds: dict[str, Callable[[Any], str]] = {"derivation": derivation, "check": check.text,
                                               "orders": higher.orders_text, "hessian": higher.hessian_text,
-                                              "jacobian": vectors.text}
+                                              "jacobian": vectors.text, "work": work.text}
     return kinds[result.kind](result)
 
 

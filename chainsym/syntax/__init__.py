@@ -19,12 +19,13 @@ from ..sizes import approximate, power_digits
 from .grammar import Parser
 from .latex import read_latex
 from .program import Statement, check_length, parse_program, split_pairs, split_top_level, strip_comments
+from .steps import Differentiate, Piece, differentiate, split_steps, step_label
 from .tokens import Token, tokenize
 from .vocabulary import CONSTANTS, FUNCTIONS, FunctionTable
 
-__all__ = ["CONSTANTS", "FUNCTIONS", "FunctionTable", "Statement", "Token", "WithOperator", "approximate",
-           "detect_syntax", "parse", "parse_name", "parse_program", "parse_with_operator", "power_digits",
-           "split_pairs", "split_top_level", "strip_comments", "tokenize"]
+__all__ = ["CONSTANTS", "FUNCTIONS", "Differentiate", "FunctionTable", "Piece", "Statement", "Token", "WithOperator",
+           "approximate", "detect_syntax", "parse", "parse_name", "parse_program", "parse_step", "parse_with_operator",
+           "power_digits", "split_pairs", "split_steps", "split_top_level", "step_label", "strip_comments", "tokenize"]
 
 SYNTAXES = ("auto", "plain", "latex")
 _PLAIN_OPERATOR = re.compile(r"\s*d\s*/\s*d\s*([A-Za-z][A-Za-z0-9_]*)(?=\s*[^\s*/^+\-)!,=])")
@@ -62,7 +63,19 @@ def parse_with_operator(text: str, limits: Limits = DEFAULT_LIMITS, functions: F
     return _read(text, limits, functions, syntax, True)
 
 
-def _read(text: str, limits: Limits, functions: FunctionTable | None, syntax: str, operator: bool) -> WithOperator:
+def parse_step(text: str, limits: Limits = DEFAULT_LIMITS, functions: FunctionTable | None = None,
+               syntax: str = "auto") -> sp.Expr:
+    r"""Parse one step of a worked derivation: an expression in which derivatives may stand
+    unevaluated, as `Differentiate` markers: `d/dx(...)`, `d/dx[...]`, `(...)'` (by the derivation's
+    variable), `\frac{d}{dx}(...)`, `\frac{d}{dx}\left(...\right)`; an operator in front of the
+    whole text takes one term, as in `parse_with_operator` (`d/dx sin(x^2)`, `d/dx (x+1)^2`), unless a
+    bracket right after it is followed by + or − (`d/dx(x^2) + 1`: the bracket's derivative). Inside a
+    line a power or prime right after an operator's bracket is refused as ambiguous (`x d/dx(x+1)^2`)."""
+    return _read(text, limits, functions, syntax, True, steps=True).expr
+
+
+def _read(text: str, limits: Limits, functions: FunctionTable | None, syntax: str, operator: bool,
+          steps: bool = False) -> WithOperator:
     check_length(text, limits)
     if syntax not in SYNTAXES:
         raise ValueError(f"syntax must be one of {', '.join(SYNTAXES)}, not {syntax!r}")
@@ -70,7 +83,9 @@ def _read(text: str, limits: Limits, functions: FunctionTable | None, syntax: st
         syntax = detect_syntax(text)
     try:
         if syntax == "latex":
-            return WithOperator(*read_latex(text, limits, functions, operator))
+            return WithOperator(*read_latex(text, limits, functions, operator, steps))
+        if steps:
+            return WithOperator(_read_plain_step(text, limits, functions), None)
         return _read_plain(text, limits, functions, operator)
     except RecursionError:  # the caller's stack was already deep: Python's limit, not ours, was reached
         raise LimitError("max_depth", "the input is nested too deeply to parse here") from None
@@ -89,6 +104,18 @@ def _read_plain(text: str, limits: Limits, functions: FunctionTable | None, oper
     parser = Parser(rest, limits, functions)
     wrt = parse_name(m.group(1), "plain").name
     return WithOperator(parser.parse(operator=shown), wrt)
+
+
+def _read_plain_step(text: str, limits: Limits, functions: FunctionTable | None) -> sp.Expr:
+    """A plain worked step: an operator in front without a bracket takes one term (d/dx sin(x^2));
+    every other operator is read by the grammar (d/dx(x^2) + 1, cos(x) * d/dx[x^2])."""
+    m = _PLAIN_OPERATOR.match(text)
+    if m is None or text[m.end():].lstrip().startswith(("(", "[")) or m.group(1) in CONSTANTS or \
+            (functions or FUNCTIONS).get(m.group(1)):
+        return Parser(text, limits, functions, steps=True).parse()
+    rest = " " * m.end() + text[m.end():]
+    expr = Parser(rest, limits, functions, steps=True).parse(operator=f"d/d{m.group(1)}")
+    return differentiate(expr, parse_name(m.group(1), "plain"))
 
 
 def parse_name(text: str, syntax: str = "auto") -> sp.Symbol:

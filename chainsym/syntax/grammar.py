@@ -20,11 +20,14 @@ from ..errors import ParseError
 from ..limits import Limits
 from .bars import pair_bars
 from .build import Reader, Val, build_call, build_negative, build_power, build_product, build_sum
+from .steps import differentiate
 from .tokens import Token, superscript_value, tokenize
 from .vocabulary import CONSTANTS, FUNCTIONS, INVERSES, ONE, PRODUCT_NAME, ROOTS, FunctionTable, arity_text
 
 _ADD, _MUL, _UNARY, _POW = 10, 20, 30, 40
 _PRODUCT_NAME = re.compile(PRODUCT_NAME + r"\Z")
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+CLOSER = {"(": ")", "{": "}", "[": "]"}
 
 
 def _op(tok: Token, *texts: str) -> bool:
@@ -32,13 +35,15 @@ def _op(tok: Token, *texts: str) -> bool:
 
 
 class Parser(Reader):
-    """Pratt parser over a token list; depth counts nested brackets, bars, calls, signs and powers."""
+    """Pratt parser over a token list; depth counts nested brackets, bars, calls, signs and powers.
+    With steps (a worked step), d/dx(...), d/dx[...] and (...)' are unevaluated derivatives."""
 
-    def __init__(self, text: str, limits: Limits, functions: FunctionTable | None = None) -> None:
+    def __init__(self, text: str, limits: Limits, functions: FunctionTable | None = None, steps: bool = False) -> None:
         self.functions = FUNCTIONS if functions is None else functions
-        tokens = pair_bars(tokenize(text), text, ends_operand=self.ends_operand, starts_operand=self.starts_factor,
-                           opens=lambda t: _op(t, "(", "{"), closes=lambda t: _op(t, ")", "}"),
-                           spelling=("abs(", ")"))
+        self.steps = steps
+        tokens = pair_bars(tokenize(text, steps), text, ends_operand=self.ends_operand,
+                           starts_operand=self.starts_factor, opens=lambda t: _op(t, "(", "{", "["),
+                           closes=lambda t: _op(t, ")", "}", "]"), spelling=("abs(", ")"))
         super().__init__(text, limits, tokens)
         self.callee: Token | None = None
         """a one-letter name just read before '(': if a ',' follows, f(x, y) was meant as a call"""
@@ -48,11 +53,11 @@ class Parser(Reader):
         return (tok.kind == "NAME" and tok.text in self.functions) or tok.kind == "ROOT"
 
     def ends_operand(self, tok: Token) -> bool:
-        return (tok.kind in ("NUM", "SUP", "CLOSE_BAR") or _op(tok, ")", "}", "!")
+        return (tok.kind in ("NUM", "SUP", "CLOSE_BAR") or _op(tok, ")", "}", "]", "!", "'")
                 or (tok.kind == "NAME" and tok.text not in self.functions))
 
     def starts_factor(self, tok: Token) -> bool:
-        return tok.kind in ("NUM", "NAME", "ROOT") or _op(tok, "(")
+        return tok.kind in ("NUM", "NAME", "ROOT") or _op(tok, "(", "[")
 
     def starts_operand(self, tok: Token) -> bool:
         return self.starts_factor(tok) or tok.kind == "OPEN_BAR"
@@ -72,7 +77,7 @@ class Parser(Reader):
             raise self.fail(f"ambiguous: write {operator}({whole}) or {operator}({term}) {whole[len(term):].strip()}",
                             tok)
         if tok.kind != "END":
-            if _op(tok, ")", "}"):
+            if _op(tok, ")", "}", "]"):
                 raise self.fail(f"unbalanced {tok.text!r}", tok)
             if tok.text == ",":
                 raise self.fail("',' outside a function call", tok)
@@ -83,7 +88,12 @@ class Parser(Reader):
         """Operators binding tighter than min_prec; a run of + - (or * /, or implicit products)
         becomes one n-ary node. Recursion: one frame here and one in prefix() or call() per level."""
         tok = self.tok
-        left = self.call(self.advance()) if self.is_function(tok) else self.prefix()
+        if self.is_function(tok):
+            left = self.call(self.advance())
+        elif self.steps and (found := self.operator_at(self.pos)) is not None:
+            left = self.derivative(*found)
+        else:
+            left = self.prefix()
         while True:
             tok = self.tok
             if tok.kind == "SUP" and min_prec < _POW:
@@ -95,6 +105,12 @@ class Parser(Reader):
                 if _op(self.tok, "!"):
                     raise self.fail("the double factorial x!! is not supported", self.tok)
                 left = build_call(self, "factorial", tok, FUNCTIONS["factorial"][0], [left])
+                continue
+            if _op(tok, "'") and min_prec < _POW:  # (...)': only a worked step has the token
+                if not _op(self.tokens[self.pos - 1], ")", "]"):
+                    raise self.fail("a prime ' differentiates a bracket, as in (x^2)'", tok)
+                self.advance()
+                left = Val(differentiate(left.expr, None), False, left.tok)
                 continue
             if _op(tok, "**", "^") and min_prec < _POW:
                 op = self.advance()
@@ -137,7 +153,7 @@ class Parser(Reader):
             operand = self.expression(_UNARY)
             self.leave()
             return Val(operand.expr, operand.const, tok) if tok.text == "+" else build_negative(self, operand, tok)
-        if _op(tok, "(", "{"):
+        if _op(tok, "(", "{", "["):
             callee, self.callee = self.callee, None
             self.advance()
             self.enter(tok)
@@ -158,7 +174,7 @@ class Parser(Reader):
             raise self.fail("unexpected end of input", tok)
         if tok.kind == "SUP":
             raise self.fail("a superscript needs something before it, as in x²", tok)
-        if _op(tok, ")", "}"):
+        if _op(tok, ")", "}", "]"):
             raise self.fail(f"unbalanced {tok.text!r}", tok)
         raise self.fail(f"missing operand before {tok.text!r}", tok)
 
@@ -177,7 +193,7 @@ class Parser(Reader):
         return build_call(self, "abs", opener, FUNCTIONS["abs"][0], [inner])
 
     def close(self, opener: Token, callee: Token | None = None) -> None:
-        closer = ")" if opener.text == "(" else "}"
+        closer = CLOSER[opener.text]
         if not _op(self.tok, closer):
             if self.tok.kind == "END":
                 raise self.fail(f"unclosed {opener.text!r}", opener)
@@ -185,6 +201,63 @@ class Parser(Reader):
                 raise self.fail(f"unknown function {callee.text!r}", callee)
             raise self.fail(f"expected {closer!r} (for the {opener.text!r} at column {opener.col})", self.tok)
         self.advance()
+
+    # ---- worked steps
+    def operator_at(self, k: int) -> tuple[str, int] | None:
+        """A derivative operator d/dx (or d / d x) at token k: (the variable, the index after it)."""
+        tokens = self.tokens
+        if k + 3 >= len(tokens) or not tokens[k].text.startswith("d") or not _op(tokens[k + 1], "/"):
+            return None
+        after = tokens[k + 2]
+        if tokens[k].kind == "NAME" == after.kind and _PRODUCT_NAME.match(tokens[k].text[1:]) \
+                and after.text[:1] == "d" and _PRODUCT_NAME.match(after.text[1:]):
+            raise self.fail(f"{tokens[k].text}/{after.text} is Leibniz notation for the derivative of an unknown "
+                            f"function; write d/{after.text}(...) of the function itself", tokens[k])
+        if tokens[k].text != "d":
+            return None
+        if after.kind != "NAME" or not after.text.startswith("d"):
+            return None
+        name, end = (after.text[1:], k + 3) if after.text != "d" else (tokens[k + 3].text, k + 4)
+        if tokens[end - 1].kind != "NAME" or not _VARIABLE.match(name) or name in self.functions \
+                or name in CONSTANTS:
+            return None
+        return name, end
+
+    def derivative(self, name: str, end: int) -> Val:
+        """d/dx(...) or d/dx[...] in a worked step: the derivative of the bracket, not yet taken. A power
+        or prime right after the bracket is refused (of the derivative, or of its argument?), except at
+        the start of the text, where the operator takes the whole term: d/dx (x+1)^2, as in diff."""
+        first, last = self.tok, self.tokens[end - 1]
+        shown = self.text[first.col - 1:last.col - 1 + len(last.text)]
+        self.pos = end
+        opener = self.tok
+        if not _op(opener, "(", "["):
+            raise self.fail(f"inside a line, write the argument of {shown} in brackets: {shown}(...)", opener)
+        self.check_name(name, last)
+        variable = self.variable(name, last).expr
+        self.advance()
+        self.enter(opener)
+        if _op(self.tok, ")", "]"):
+            raise self.fail("empty brackets", self.tok)
+        inner = self.expression(0)
+        closer = self.tok
+        self.close(opener)
+        self.leave()
+        after = self.tok
+        if (after.kind == "SUP" or _op(after, "^", "**", "!", "'")) and first is self.tokens[0]:
+            self.pos = end
+            term = self.expression(_ADD)
+            if _op(self.tok, "+", "-"):
+                written = self.text[opener.col - 1:self.tok.col - 1].strip()
+                raise self.fail(f"ambiguous: write {shown}[{self.text[opener.col - 1:].strip()}] or "
+                                f"{shown}[{written}] {self.text[self.tok.col - 1:].strip()}", self.tok)
+            return Val(differentiate(term.expr, variable), False, first)
+        if after.kind == "SUP" or _op(after, "^", "**", "!", "'"):
+            arg = self.text[opener.col:closer.col - 1].strip()
+            arg = arg if len(arg) <= 30 else arg[:29] + "…"
+            raise self.fail(f"ambiguous: {after.text} after {shown}(...) may apply to the derivative or to its "
+                            f"argument: write ({shown}({arg})){after.text}… or {shown}[({arg}){after.text}…]", after)
+        return Val(differentiate(inner.expr, variable), False, first)
 
     def superscript(self, tok: Token) -> Val:
         """x²'s exponent, read as a number literal is (its digits bounded by max_constant_digits)."""

@@ -48,6 +48,7 @@ from .latex_tokens import (
     named_word,
     tokenize_latex,
 )
+from .steps import differentiate
 from .tokens import Token
 from .vocabulary import FUNCTIONS, FunctionTable
 
@@ -59,9 +60,10 @@ class LatexParser(Forms):
     from expression() itself or enters one nesting level first: Python frames stay within two per
     level of Limits.max_depth."""
 
-    def __init__(self, text: str, limits: Limits, functions: FunctionTable | None = None) -> None:
+    def __init__(self, text: str, limits: Limits, functions: FunctionTable | None = None, steps: bool = False) -> None:
         self.functions = FUNCTIONS if functions is None else functions
-        tokens, self.partner = tokenize_latex(text, self.functions)
+        self.steps = steps
+        tokens, self.partner = tokenize_latex(text, self.functions, steps)
         tokens = pair_bars(tokens, text, ends_operand=self.ends_operand, starts_operand=self.starts_factor,
                            opens=lambda t: _op(t, *OPENERS), closes=lambda t: _op(t, *CLOSERS),
                            spelling=("\\left|", "\\right|"))
@@ -93,7 +95,7 @@ class LatexParser(Forms):
 
     def ends_operand(self, tok: Token) -> bool:
         return (tok.kind in ("NUM", "NAME", "ROMAN", "CLOSE_BAR") or self.is_symbol(tok)
-                or _op(tok, ")", "]", "}", "\\right)", "\\right]", "\\right|", "!"))
+                or _op(tok, ")", "]", "}", "\\right)", "\\right]", "\\right|", "!", "'"))
 
     def starts_factor(self, tok: Token) -> bool:
         return (tok.kind in ("NUM", "NAME", "ROMAN", "OPNAME")
@@ -110,11 +112,14 @@ class LatexParser(Forms):
 
     # ---- the whole input
     def parse(self, allow_operator: bool = False) -> tuple[sp.Expr, str | None]:
-        r"""The expression, and the variable of a leading \frac{d}{dx} (only if allow_operator)."""
+        r"""The expression, and the variable of a leading \frac{d}{dx} (only if allow_operator). In a
+        worked step, a leading operator's term is returned as a marker (a bracket after it: see operator())."""
         if self.tok.kind == "END":
             raise ParseError("empty expression", column=1, token="", text=self.text)
         wrt = operator = None
         found = self.derivative(0)
+        if found is not None and self.steps and _op(self.at(found[1]), "(", "[", "{", "\\left(", "\\left["):
+            found = None
         if found is not None:
             wrt, end = found
             operator = self.text[self.tokens[0].col - 1:self.at(end).col - 1].strip()
@@ -135,59 +140,17 @@ class LatexParser(Forms):
             if tok.text == ",":
                 raise self.fail("',' outside a function call", tok)
             raise self.fail("unexpected token", tok)
+        if self.steps and wrt is not None:
+            return differentiate(val.expr, self.variable(wrt, self.tokens[0]).expr), None
         return val.expr, wrt
-
-    def derivative(self, k: int) -> tuple[str, int] | None:
-        r"""A derivative operator written as a fraction at token k: (x, the index after it) for
-        \frac{d}{dx} (or \mathrm{d}, \partial). Leibniz quotients (\frac{dy}{dx}) and higher orders
-        (\frac{d^2}{dx^2}) are ParseErrors: read as fractions they would mean something else."""
-        if self.is_d(self.at(k)) and _op(self.at(k + 1), "/") and self.is_d(self.at(k + 2)) and _cmd(self.at(k)) == "":
-            found = self.name_at(k + 3)
-            if found is None or self.at(found[1]).kind == "END":
-                return None
-            return found
-        if _cmd(self.at(k)) not in FRACTIONS or not _op(self.at(k + 1), "{"):
-            return None
-        c1 = self.partner[k + 1]
-        if not _op(self.at(c1 + 1), "{"):
-            return None
-        c2 = self.partner[c1 + 1]
-        top, bottom = self.tokens[k + 2:c1], self.tokens[c1 + 2:c2]
-        if not top or not bottom or not self.is_d(top[0]) or not self.is_d(bottom[0]) or \
-                (_cmd(top[0]) == "partial") != (_cmd(bottom[0]) == "partial"):
-            return None
-        shown = self.text[self.at(k).col - 1:self.at(c2).col]
-        if any(_op(t, "^") for t in top + bottom):
-            raise self.fail(f"{shown}: only first derivatives are read as an operator \\frac{{d}}{{dx}}; "
-                            "differentiate again for a higher order", self.at(k))
-        if len(top) > 1:
-            raise self.fail(f"{shown} is Leibniz notation for the derivative of an unknown function; "
-                            "write the function itself", self.at(k))
-        found = self.name_at(c1 + 3)
-        return None if found is None or found[1] != c2 else (found[0], c2 + 1)
-
-    def is_d(self, tok: Token) -> bool:
-        return (tok.kind == "NAME" and tok.text == "d") or _cmd(tok) == "partial" or \
-            (tok.kind == "ROMAN" and named_word(tok) == "d")
-
-    def name_at(self, start: int) -> tuple[str, int] | None:
-        """The variable name written by the tokens at start (x, x_{1}, \\theta, \\mathrm{dt}) and the
-        index after it, or None."""
-        saved = self.pos
-        self.pos = start
-        tok = self.advance()
-        word = tok.text if tok.kind == "NAME" else named_word(tok) if tok.kind == "ROMAN" else GREEK.get(_cmd(tok))
-        if word is not None:
-            word = self.subscript(word)
-            self.check_name(word, tok)
-        end, self.pos = self.pos, saved
-        return None if word is None else (word, end)
 
     # ---- expressions
     def expression(self, min_prec: int) -> Val:
         """Operators binding tighter than min_prec; runs of + - (or products) become one n-ary node."""
         tok = self.tok
-        if self.is_function_at(self.pos):
+        if self.steps and (found := self.derivative(self.pos)) is not None:
+            left = self.operator(*found)
+        elif self.is_function_at(self.pos):
             left = self.call(self.advance())
         elif _cmd(tok) in FRACTIONS:
             left = self.fraction(self.advance())
@@ -207,6 +170,9 @@ class LatexParser(Forms):
                 if _op(self.tok, "!"):
                     raise self.fail("the double factorial x!! is not supported", self.tok)
                 left = build_call(self, "factorial", tok, FUNCTIONS["factorial"][0], [left])
+                continue
+            if _op(tok, "'") and min_prec < _POW:
+                left = self.prime(left)
                 continue
             if _op(tok, "_"):
                 raise self.fail("a subscript belongs right after its letter, as in x_{1}^{2}", tok)
@@ -389,7 +355,8 @@ class LatexParser(Forms):
 
 
 def read_latex(text: str, limits: Limits, functions: FunctionTable | None = None,
-               allow_operator: bool = False) -> tuple[sp.Expr, str | None]:
-    """LaTeX text → (expression, the variable of a leading \\frac{d}{dx} or None)."""
-    return LatexParser(text, limits, functions).parse(allow_operator)
+               allow_operator: bool = False, steps: bool = False) -> tuple[sp.Expr, str | None]:
+    """LaTeX text → (expression, the variable of a leading \\frac{d}{dx} or None); a worked step
+    (steps) keeps its derivatives as markers and returns no variable."""
+    return LatexParser(text, limits, functions, steps).parse(allow_operator or steps)
 

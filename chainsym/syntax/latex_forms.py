@@ -1,13 +1,28 @@
 """The LaTeX forms that take arguments of their own — fractions, roots, functions with their
-subscripts and powers — as a base of the LaTeX parser (latex.py), which supplies expression() and
-the other grammar methods declared here."""
+subscripts and powers, the derivative operator \\frac{d}{dx} (in front of an expression, or, in a
+worked step, before any bracket) — as a base of the LaTeX parser (latex.py), which supplies
+expression() and the other grammar methods declared here."""
 
 from __future__ import annotations
 
 import sympy as sp
 
 from .build import Reader, Val, build_call, build_power, build_product, constant
-from .latex_tokens import _UNARY, EXTRA_FUNCTIONS, LETTER_FUNCTIONS, ROUND, _cmd, _expected, _op, _q, named_word
+from .latex_tokens import (
+    _ADD,
+    _UNARY,
+    EXTRA_FUNCTIONS,
+    FRACTIONS,
+    GREEK,
+    LETTER_FUNCTIONS,
+    ROUND,
+    _cmd,
+    _expected,
+    _op,
+    _q,
+    named_word,
+)
+from .steps import differentiate
 from .tokens import Token
 from .vocabulary import FUNCTIONS, INVERSES, FunctionTable, arity_text
 
@@ -17,6 +32,7 @@ class Forms(Reader):
 
     functions: FunctionTable
     partner: dict[int, int]
+    steps: bool
 
     def expression(self, min_prec: int) -> Val:
         raise NotImplementedError
@@ -36,7 +52,7 @@ class Forms(Reader):
     def starts_operand(self, tok: Token) -> bool:
         raise NotImplementedError
 
-    def derivative(self, k: int) -> tuple[str, int] | None:
+    def subscript(self, word: str) -> str:
         raise NotImplementedError
 
     def is_function_at(self, k: int) -> bool:
@@ -44,6 +60,91 @@ class Forms(Reader):
 
     def is_symbol(self, tok: Token) -> bool:
         raise NotImplementedError
+
+    def derivative(self, k: int) -> tuple[str, int] | None:
+        r"""A derivative operator written as a fraction at token k: (x, the index after it) for
+        \frac{d}{dx} (or \mathrm{d}, \partial). Leibniz quotients (\frac{dy}{dx}) and higher orders
+        (\frac{d^2}{dx^2}) are ParseErrors: read as fractions they would mean something else."""
+        if self.is_d(self.at(k)) and _op(self.at(k + 1), "/") and self.is_d(self.at(k + 2)) and _cmd(self.at(k)) == "":
+            found = self.name_at(k + 3)
+            if found is None or self.at(found[1]).kind == "END":
+                return None
+            return found
+        if _cmd(self.at(k)) not in FRACTIONS or not _op(self.at(k + 1), "{"):
+            return None
+        c1 = self.partner[k + 1]
+        if not _op(self.at(c1 + 1), "{"):
+            return None
+        c2 = self.partner[c1 + 1]
+        top, bottom = self.tokens[k + 2:c1], self.tokens[c1 + 2:c2]
+        if not top or not bottom or not self.is_d(top[0]) or not self.is_d(bottom[0]) or \
+                (_cmd(top[0]) == "partial") != (_cmd(bottom[0]) == "partial"):
+            return None
+        shown = self.text[self.at(k).col - 1:self.at(c2).col]
+        if any(_op(t, "^") for t in top + bottom):
+            raise self.fail(f"{shown}: only first derivatives are read as an operator \\frac{{d}}{{dx}}; "
+                            "differentiate again for a higher order", self.at(k))
+        if len(top) > 1:
+            raise self.fail(f"{shown} is Leibniz notation for the derivative of an unknown function; "
+                            "write the function itself", self.at(k))
+        found = self.name_at(c1 + 3)
+        return None if found is None or found[1] != c2 else (found[0], c2 + 1)
+
+    def is_d(self, tok: Token) -> bool:
+        return (tok.kind == "NAME" and tok.text == "d") or _cmd(tok) == "partial" or \
+            (tok.kind == "ROMAN" and named_word(tok) == "d")
+
+    def name_at(self, start: int) -> tuple[str, int] | None:
+        """The variable name written by the tokens at start (x, x_{1}, \\theta, \\mathrm{dt}) and the
+        index after it, or None."""
+        saved = self.pos
+        self.pos = start
+        tok = self.advance()
+        word = tok.text if tok.kind == "NAME" else named_word(tok) if tok.kind == "ROMAN" else GREEK.get(_cmd(tok))
+        if word is not None:
+            word = self.subscript(word)
+            self.check_name(word, tok)
+        end, self.pos = self.pos, saved
+        return None if word is None else (word, end)
+
+    def operator(self, name: str, end: int) -> Val:
+        r"""\frac{d}{dx}(...), \frac{d}{dx}\left(...\right), d/dx[...] in a worked step: the
+        derivative of the group, not yet taken; a power or prime right after it is ambiguous, except at
+        the start of the text, where the operator takes the whole term: \frac{d}{dx}(x+1)^{2}."""
+        start = self.pos == 0
+        first, last = self.tok, self.at(end - 1)
+        shown = self.text[first.col - 1:last.col - 1 + len(last.text)]
+        self.pos = end
+        if not _op(self.tok, "(", "[", "{", "\\left(", "\\left["):
+            raise self.fail(f"inside a line, write the argument of {shown} in brackets: {shown}\\left(...\\right)",
+                            self.tok)
+        variable = self.variable(name, last).expr
+        opener, closer = self.open_group()
+        inner = self.expression(0)
+        self.end_group(opener, closer)
+        after = self.tok
+        if _op(after, "^", "!", "'") and start:
+            self.pos = end
+            term = self.expression(_ADD)
+            if _op(self.tok, "+", "-"):
+                written = self.text[opener.col - 1:self.tok.col - 1].strip()
+                raise self.fail(f"ambiguous: write {shown}\\left[{self.text[opener.col - 1:].strip()}\\right] or "
+                                f"{shown}\\left[{written}\\right] {self.text[self.tok.col - 1:].strip()}", self.tok)
+            return Val(differentiate(term.expr, variable), False, first)
+        if _op(after, "^", "!", "'"):
+            arg = self.text[opener.col - 1 + len(opener.text):self.at(closer).col - 1].strip()
+            arg = arg if len(arg) <= 30 else arg[:29] + "…"
+            raise self.fail(f"ambiguous: {after.text} after {shown}(...) may apply to the derivative or to its "
+                            f"argument: write \\left({shown}({arg})\\right){after.text}… or "
+                            f"{shown}\\left[({arg}){after.text}…\\right]", after)
+        return Val(differentiate(inner.expr, variable), False, first)
+
+    def prime(self, left: Val) -> Val:
+        """(...)' in a worked step (the token is read only there): the derivative of the bracket."""
+        if not _op(self.at(self.pos - 1), ")", "]", "}", "\\right)", "\\right]"):
+            raise self.fail("a prime ' differentiates a bracket, as in (x^2)'", self.tok)
+        self.advance()
+        return Val(differentiate(left.expr, None), False, left.tok)
 
     def fraction(self, ftok: Token) -> Val:
         """\\frac{a}{b}, \\frac ab, \\frac12."""

@@ -104,10 +104,11 @@ def _hint(word: str, functions: Iterable[str]) -> str:
 # --------------------------------------------------------------------------- tokens
 
 
-def tokenize_latex(text: str, functions: FunctionTable) -> tuple[list[Token], dict[int, int]]:
+def tokenize_latex(text: str, functions: FunctionTable, steps: bool = False) -> tuple[list[Token], dict[int, int]]:
     """LaTeX → tokens and the pairing of brackets (opener index ↔ closer index). Kinds: NUM, NAME
     (one letter), CMD (\\frac, \\alpha, \\sin…), OPNAME (\\operatorname{..}), ROMAN (\\mathrm{..},
-    \\text{..}), OP, END. Unknown commands, TeX primitives, unbalanced brackets are ParseErrors."""
+    \\text{..}), OP, END. Unknown commands, TeX primitives, unbalanced brackets are ParseErrors.
+    In a worked step (steps), the prime ' is an operator too: (x^2)'."""
     tokens: list[Token] = []
     words = function_words(functions)
     known = SPECIAL | set(GREEK) | set(functions) | set(PRODUCTS) | set(REFUSED_COMMANDS)
@@ -130,7 +131,7 @@ def tokenize_latex(text: str, functions: FunctionTable) -> tuple[list[Token], di
         elif m := _NUMBER.match(text, i):
             tokens.append(Token("NUM", m.group(), i + 1))
             i = m.end()
-        elif ch in "+-*/^_,!|()[]{}":
+        elif ch in "+-*/^_,!|()[]{}" or (steps and ch == "'"):
             tokens.append(Token("OP", ch, i + 1))
             i += 1
         elif ch in ALIASES:  # − × · ÷ as operators, π as \pi

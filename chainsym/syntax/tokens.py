@@ -35,8 +35,13 @@ class Token:
     col: int
 
 
-def tokenize(text: str) -> list[Token]:
-    """Split text into tokens; an unknown character or operator is a ParseError."""
+STEP_OPERATORS = "[]'"
+"""read only in a worked step: d/dx[...] and the prime of (...)'"""
+
+
+def tokenize(text: str, steps: bool = False) -> list[Token]:
+    """Split text into tokens; an unknown character or operator is a ParseError. In a worked step
+    (steps), square brackets and the prime ' are operators too."""
     tokens: list[Token] = []
     i, n = 0, len(text)
     braces: list[int] = []  # columns of the open exponent braces
@@ -61,6 +66,10 @@ def tokenize(text: str) -> list[Token]:
         if ch == "}" and braces:
             tokens.append(Token("OP", ch, i + 1))
             braces.pop()
+            i += 1
+            continue
+        if steps and ch in STEP_OPERATORS:
+            tokens.append(Token("OP", ch, i + 1))
             i += 1
             continue
         if ch in ALIASES:
