@@ -31,7 +31,7 @@ GRACE_SECONDS = 5.0
 
 FLAGS = {"expr": "EXPR", "wrt": "--wrt", "at": "--at", "lr": "--lr", "where": "--where", "claim": "--claim",
          "order": "--order", "mode": "--mode", "target": "--emit", "vectors": "--vector", "matrices": "--matrix",
-         "layout": "--layout", "limits": "--limit", "data": "--data", "work": "--work"}
+         "layout": "--layout", "limits": "--limit", "data": "--data", "work": "--work", "kind": "--kind"}
 """the library's parameter names, as the CLI's flags"""
 
 T = TypeVar("T")
