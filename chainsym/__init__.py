@@ -17,11 +17,12 @@ from .limits import Limits
 
 if TYPE_CHECKING:
     from .api import check, decompose, derivatives, diff, grad, gradient_code, hessian, jacobian, parse
+    from .batch import batch
     from .model import Graph, Node, Verification
     from .results import CheckResult, Derivation, Hessian, Jacobian, Orders
 
 _LAZY = {
-    "check": "api", "decompose": "api", "derivatives": "api", "diff": "api", "grad": "api",
+    "batch": "batch", "check": "api", "decompose": "api", "derivatives": "api", "diff": "api", "grad": "api",
     "gradient_code": "api", "hessian": "api", "jacobian": "api", "parse": "api",
     "Graph": "model", "Node": "model", "Verification": "model",
     "CheckResult": "results", "Derivation": "results", "Hessian": "results", "Jacobian": "results",
@@ -30,7 +31,8 @@ _LAZY = {
 
 __all__ = [
     "ChainsymError", "CheckResult", "Derivation", "Graph", "Hessian", "Jacobian", "LimitError", "Limits", "Node",
-    "Orders", "ParseError", "UnsupportedOpError", "UsageError", "Verification", "check", "decompose", "derivatives",
+    "Orders", "ParseError", "UnsupportedOpError", "UsageError", "Verification", "batch", "check", "decompose",
+    "derivatives",
     "diff", "grad", "gradient_code", "hessian", "jacobian", "parse",
 ]
 __version__ = "0.2.0"
