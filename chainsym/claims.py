@@ -311,7 +311,12 @@ def check_entries(kind: str, claims: Claims, rows: Sequence[Derivation], names: 
         for j, name in enumerate(names):
             label = _label(kind, function, names, i, j)
             text, expr = claimed[i][j]
-            result = check(view(d, j), text, expr, limits, budget, label=label, variables=variables, at=at)
+            try:
+                result = check(view(d, j), text, expr, limits, budget, label=label, variables=variables, at=at)
+            except UsageError as exc:
+                if "«claim»" not in exc.template:
+                    raise
+                raise UsageError(exc.template.replace("«claim»", f"«claim» entry {label}:", 1), param="claim") from None
             entries.append(Entry(label, (name,) if kind == "grad" else (i + 1, j + 1), result))
     comparison = combine([e.check.comparison for e in entries], "entries")
     matrix = sp.Matrix(len(rows), len(names), [e.check.claim for e in entries])

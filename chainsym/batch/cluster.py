@@ -52,7 +52,7 @@ class DaskEngine:
         try:
             if self.scheduler is None:
                 cluster = distributed.LocalCluster(n_workers=self.count, threads_per_worker=1, processes=True,
-                                                   dashboard_address=None, silence_logs=logging.ERROR)
+                                                   dashboard_address=":0", silence_logs=logging.ERROR)
                 self.client = distributed.Client(cluster)
             else:
                 self.client = distributed.Client(self.scheduler, timeout="30s")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -23,8 +24,11 @@ from ..limits import Limits
 from .job import FIELDS
 
 FORMATS = ("jsonl", "csv")
-LINE_FIELDS = 4
-"""a line may be this many times max_length long (expr, claim, where and at may each be that long)"""
+LINE_CHARS = 1 << 24
+"""the longest line read whole (16 M characters); a longer one is skipped to its end and is a limit result"""
+TEXT_FIELDS = ("expr", "where", "at", "claim")
+LEADING_ID = re.compile(r'\s*\{\s*"id"\s*:\s*("(?:[^"\\]|\\.){1,200}"|-?\d{1,30})\s*[,}]')
+"""an id written first on a line, found even when the line is too long to read"""
 
 
 @dataclass(frozen=True)
@@ -123,12 +127,9 @@ class Input:
 
     def work(self) -> Iterator[Work]:
         """Every item as work for a worker (the second pass)."""
-        bound = LINE_FIELDS * self.limits.max_length + 10_000
         with self.path.open("r", encoding="utf-8", errors="replace", newline="") as f:
-            if self.fmt == "csv":
-                yield from _csv(f, bound)
-            else:
-                yield from _jsonl(f, bound)
+            for work in (_csv(f, LINE_CHARS) if self.fmt == "csv" else _jsonl(f, LINE_CHARS)):
+                yield _bounded(work, self.limits)
 
 
 def _check_format(fmt: str) -> None:
@@ -136,8 +137,25 @@ def _check_format(fmt: str) -> None:
         raise UsageError(f"the input format is one of {', '.join(FORMATS)}, not {fmt[:20]!r}", param="input_format")
 
 
-def _lines(f: IO[str], bound: int) -> Iterator[str | None]:
-    """The lines of f; None for a line longer than bound (read to its end, never held whole)."""
+def _bounded(work: Work, limits: Limits) -> Work:
+    """An item whose text fields are past the length limit travels to the worker as that problem
+    alone (its id and line kept), not as megabytes of text."""
+    if len(work.text) <= limits.max_length:
+        return work
+    item = json.loads(work.text).get("item") or {}
+    for name in TEXT_FIELDS:
+        value = item.get(name)
+        size = len(value) if isinstance(value, str) else len(json.dumps(value)) if value is not None else 0
+        if size > limits.max_length:
+            return _work({"item": {"id": item.get("id")}, "limit": "max_length",
+                          "problem": f"{name} is {size} characters long, more than {limits.max_length} "
+                                     "(limit 'max_length'; raise it with --limit max_length=N)"}, work.line)
+    return work
+
+
+def _lines(f: IO[str], bound: int) -> Iterator[tuple[str, bool]]:
+    """The lines of f, each with whether it is whole: a line longer than bound is cut to its first
+    4096 characters (the rest read to its end, never held)."""
     while True:
         line = f.readline(bound + 1)
         if not line:
@@ -145,21 +163,26 @@ def _lines(f: IO[str], bound: int) -> Iterator[str | None]:
         if len(line) > bound and not line.endswith("\n"):
             while (rest := f.readline(bound)) and not rest.endswith("\n"):
                 pass
-            yield None
+            yield line[:4096], False
             continue
-        yield line
+        yield line, True
 
 
 def _jsonl(f: IO[str], bound: int) -> Iterator[Work]:
-    for number, line in enumerate(_lines(f, bound), start=1):
-        if line is not None and not line.strip():
+    for number, (line, whole) in enumerate(_lines(f, bound), start=1):
+        if whole and not line.strip():
             continue
-        yield _work(_parse_json(line, bound), number)
+        yield _work(_parse_json(line, bound) if whole else _too_long(line, bound), number)
 
 
-def _parse_json(line: str | None, bound: int) -> dict[str, Any]:
-    if line is None:
-        return {"problem": f"the line is longer than {bound} characters", "limit": "max_length"}
+def _too_long(head: str, bound: int) -> dict[str, Any]:
+    found = LEADING_ID.match(head)
+    ident = json.loads(found.group(1)) if found else None
+    return {"item": {"id": ident} if ident is not None else {}, "limit": "max_length",
+            "problem": f"the line is longer than {bound} characters"}
+
+
+def _parse_json(line: str, bound: int) -> dict[str, Any]:
     try:
         item = json.loads(line)
     except (ValueError, RecursionError) as exc:
@@ -180,7 +203,7 @@ def _work(work: dict[str, Any], line: int) -> Work:
 
 def _csv(f: IO[str], bound: int) -> Iterator[Work]:
     """Rows under a header naming the fields (id and expr at least); empty cells are absent."""
-    lines = (line if line is not None else "\x00\n" for line in _lines(f, bound))
+    lines = (line if whole else "\x00\n" for line, whole in _lines(f, bound))
     reader = csv.reader(lines)
     try:
         header = next(reader)

@@ -26,6 +26,14 @@ SHOWN = 300
 INTERNAL = "InternalError"
 
 
+def schema() -> dict[str, Any]:
+    """The JSON Schema of a result row, shipped with chainsym (schemas/batch-v1.schema.json)."""
+    from importlib import resources
+
+    text = resources.files("chainsym").joinpath("schemas", f"batch-v{VERSION}.schema.json").read_text("utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
 def run_line(line: str, limits: Limits) -> str:
     """A work line (JSON: the item, its line number, and a reading problem if any) → a result line."""
     return json.dumps(run_item(json.loads(line), limits), ensure_ascii=False)
@@ -55,7 +63,9 @@ def run_item(work: Mapping[str, Any], limits: Limits) -> dict[str, Any]:
             raise InputError(str(work["problem"]), limit=work.get("limit"))
         row.update(_run(item, limits))
     except InputError as exc:
-        row.update(error_row(exc.limit and "limit" or "error", "InputError", str(exc), exc.limit, exc.field))
+        limited = exc.limit is not None
+        row.update(error_row("limit" if limited else "error", "LimitError" if limited else "InputError", str(exc),
+                             exc.limit, exc.field))
     except LimitError as exc:
         row.update(error_row("limit", type(exc).__name__, spelled(exc), exc.limit, None))
     except ChainsymError as exc:
@@ -98,6 +108,7 @@ def base_row(item: Mapping[str, Any], line: int, fallback_id: str) -> dict[str, 
         "problem": problem_key(item),
         "expr": elided(expr) if isinstance(expr, str) else None,
         "where": where_text(item.get("where")),
+        "at": where_text(item.get("at")),
         "kind": None, "order": None, "wrt": None,
         "status": "error",
         "claim": claim_text(item.get("claim")),
@@ -132,7 +143,7 @@ def claim_text(claim: object) -> str | None:
 
 
 def where_text(where: object) -> str | None:
-    """An item's definitions as one line: "x = s - sin(t); y = e^s"."""
+    """An item's definitions (or point) as one line: "x = s - sin(t); y = e^s"."""
     if where is None or where == "" or where == [] or where == {}:
         return None
     if isinstance(where, dict):

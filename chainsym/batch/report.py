@@ -99,7 +99,7 @@ def _title(p: Problem) -> str:
     if p.kind == "diff" and p.order > 1:
         what = f"derivative of order {p.order}"
     by = f" by {', '.join(p.wrt)}" if p.wrt else ""
-    return f"{what} of {p.expr}{by}" + (f" where {p.where}" if p.where else "")
+    return f"{what} of {p.expr}{by}" + (f" where {p.where}" if p.where else "") + (f" at {p.at}" if p.at else "")
 
 
 def _counts(statuses: Any) -> list[tuple[str, int]]:

@@ -60,6 +60,7 @@ class Problem:
     key: str
     expr: str
     where: str | None
+    at: str | None
     kind: str
     order: int
     wrt: list[str]
@@ -110,7 +111,7 @@ class Summary:
             self.errors[f"{e['type']}" + (f" ({e['limit']})" if e.get("limit") else "")] += 1
         key = row.get("problem") or ""
         if key not in self.problems:
-            self.problems[key] = Problem(key, row.get("expr") or "(no expression)", row.get("where"),
+            self.problems[key] = Problem(key, row.get("expr") or "(no expression)", row.get("where"), row.get("at"),
                                          row.get("kind") or "diff", row.get("order") or 1, row.get("wrt") or [])
         self.problems[key].add(row)
 
