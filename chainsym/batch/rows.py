@@ -20,7 +20,6 @@ def check_row(fields: dict[str, Any], limits: Limits) -> dict[str, Any]:
     """An item with a claim: the verdict on it."""
     r = api.check(fields["expr"], fields["claim"], fields["wrt"], where=fields["where"], order=fields["order"],
                   kind=fields["kind"], at=fields["at"], limits=limits)
-    data = json_render.check(r)
     diagnoses = [_diagnosis(m, None) for m in r.diagnoses]
     diagnoses += [_diagnosis(m, e.label) for e in r.entries for m in e.check.diagnoses]
     return {
@@ -29,15 +28,15 @@ def check_row(fields: dict[str, Any], limits: Limits) -> dict[str, Any]:
         "order": fields["order"],
         "wrt": [v.name for v in r.derivation.wrt],
         "claim": elided(r.claim_text),
-        "derivative": data["result"],
+        "derivative": json_render.claim_result(r),
         "verification": _verification(r.derivation.verification),
         "comparison": _verification(r.comparison),
-        "counterexample": data["counterexample"],
+        "counterexample": json_render.counterexample_data(r),
         "diagnosis": diagnoses[0] if len(diagnoses) == 1 and not _ambiguous(r) else None,
         "diagnoses": diagnoses,
         "ambiguous": _ambiguous(r),
-        "entries": data["entries"],
-        "wrong": data["wrong"],
+        "entries": [json_render.check_entry(e) for e in r.entries],
+        "wrong": [e.label for e in r.wrong],
         "value": _value_at(r, fields),
     }
 

@@ -148,7 +148,7 @@ def check(r: CheckResult) -> dict[str, Any]:
         "method": r.comparison.method,
         "detail": _detail(r),
         "comparison": verification_data(r.comparison),
-        "counterexample": _counterexample(r),
+        "counterexample": counterexample_data(r),
         "diagnosis": None if r.diagnosis is None else _diagnosis(r.diagnosis),
         "diagnoses": [_diagnosis(m) for m in r.diagnoses],
         "ambiguous": len(r.diagnoses) > 1,
@@ -173,7 +173,7 @@ def check_entry(e: Any) -> dict[str, Any]:
     """One entry of a claim of several, with its own verdict."""
     r = e.check
     return {"entry": e.label, "index": list(e.index), "claim": r.claim_text, "verdict": r.verdict,
-            "result": show(r.result), "detail": _detail(r), "counterexample": _counterexample(r),
+            "result": show(r.result), "detail": _detail(r), "counterexample": counterexample_data(r),
             "diagnoses": [_diagnosis(m) for m in r.diagnoses], "ambiguous": len(r.diagnoses) > 1}
 
 
@@ -184,7 +184,7 @@ def _detail(r: CheckResult) -> str:
             + f": the claim gives {r.claimed_value}, the derivative is {r.correct_value}")
 
 
-def _counterexample(r: CheckResult) -> dict[str, Any] | None:
+def counterexample_data(r: CheckResult) -> dict[str, Any] | None:
     if r.correct or not r.counterexample:
         return None
     return {"point": dict(r.counterexample), "claim": r.claimed_value, "derivative": r.correct_value}
