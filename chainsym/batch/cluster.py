@@ -81,8 +81,10 @@ class DaskEngine:
             chunks[future.key] = tasks
             running.add(future)
 
+        threads = [self._threads()]
+
         def top_up() -> None:
-            while len(chunks) < IN_FLIGHT * self._threads():
+            while len(chunks) < IN_FLIGHT * threads[0]:
                 if singles:
                     submit([singles.pop(0)])
                     continue
@@ -92,6 +94,7 @@ class DaskEngine:
                 submit(tasks)
 
         top_up()
+        done = 0
         while chunks:
             future = next(running)
             tasks = chunks.pop(future.key)
@@ -103,6 +106,9 @@ class DaskEngine:
             else:
                 yield tasks[0], _failed(tasks[0], future, distributed)
             future.release()
+            done += 1
+            if done % 50 == 0:  # the cluster may have grown or shrunk (asking costs a round trip)
+                threads[0] = self._threads()
             top_up()
 
 
