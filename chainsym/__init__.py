@@ -17,12 +17,13 @@ from .limits import Limits
 
 if TYPE_CHECKING:
     from .api import check, decompose, derivatives, diff, grad, gradient_code, hessian, jacobian, parse
+    from .batch import batch
     from .model import Graph, Node, Verification
     from .results import CheckResult, Derivation, Hessian, Jacobian, Orders, WorkResult
     from .worked import check_work
 
 _LAZY = {
-    "check": "api", "decompose": "api", "derivatives": "api", "diff": "api", "grad": "api",
+    "batch": "batch", "check": "api", "decompose": "api", "derivatives": "api", "diff": "api", "grad": "api",
     "gradient_code": "api", "hessian": "api", "jacobian": "api", "parse": "api",
     "Graph": "model", "Node": "model", "Verification": "model",
     "CheckResult": "results", "Derivation": "results", "Hessian": "results", "Jacobian": "results",
@@ -31,8 +32,8 @@ _LAZY = {
 
 __all__ = [
     "ChainsymError", "CheckResult", "Derivation", "Graph", "Hessian", "Jacobian", "LimitError", "Limits", "Node",
-    "Orders", "ParseError", "UnsupportedOpError", "UsageError", "Verification", "WorkResult", "check", "check_work",
-    "decompose", "derivatives", "diff", "grad", "gradient_code", "hessian", "jacobian", "parse",
+    "Orders", "ParseError", "UnsupportedOpError", "UsageError", "Verification", "WorkResult", "batch", "check",
+    "check_work", "decompose", "derivatives", "diff", "grad", "gradient_code", "hessian", "jacobian", "parse",
 ]
 __version__ = "0.2.0"
 

@@ -173,22 +173,94 @@ def gradient_code(expr: ExprLike, target: str = "python", *, where: WhereLike = 
     return emit_stage.emit(emit_stage.gradient_program(src.graph), target, src.text or _brief(src.shown))
 
 
-def check(expr: ExprLike, claim: ExprLike, wrt: WrtLike = None, *, where: WhereLike = (), syntax: str = "auto",
+def check(expr: ExprLike, claim: object, wrt: WrtLike = None, *, where: WhereLike = (), order: int = 1,
+          kind: str | None = None, at: AtLike = None, syntax: str = "auto",
           limits: Limits = DEFAULT_LIMITS) -> CheckResult:
     """Is claim the derivative of expr? Correct or incorrect, with a point where it fails and,
     when a standard chain-rule mistake reproduces it, the step where it goes wrong.
 
     Equivalent forms (factored, expanded, trig identities) count as correct. Names a program
     defines may appear in the claim; they stand for their definitions.
+
+    claim: one expression (text or SymPy) for a derivative; for a gradient a mapping
+      {"x": "2*x*y", "y": "x^2"} (or the text "x: 2*x*y; y: x^2", or a list in wrt order); for a
+      Hessian, or the Jacobian of a list "[a, b]", its rows [["2*y", "2*x"], ["2*x", "0"]] (or that
+      text). Each entry gets its own verdict (`.entries`; the wrong ones are `.wrong`).
+    order: with one expression, the claim is the derivative of this order.
+    kind: "diff", "grad", "jacobian" or "hessian"; by default read from the claim's shape.
+    at: a point "x=2": the claim is the derivative's value there (a number, or an expression).
     """
     limits = _limits(limits)
-    if claim is None or not isinstance(claim, (str, sp.Basic)):
-        raise UsageError(f"«claim» must be text or a sympy expression, not {type(claim).__name__}", param="claim")
-    claimed = check_stage.read_claim(claim, limits, options.syntax_of(syntax))
-    d = diff(expr, wrt, mode="forward", where=where, syntax=syntax, limits=limits)
+    claims = check_stage.read_claims(claim, limits)
+    source = _text(expr, "expr")
+    listed = isinstance(source, str) and source.strip().startswith("[")
+    chosen = check_stage.kind_of(kind, claims, listed)
+    if not isinstance(order, int) or isinstance(order, bool) or order < 1 or (order > 1 and chosen != "diff"):
+        raise UsageError(f"«order» must be a whole number from 1 (above 1 only for a derivative), not {order!r}",
+                         param="order")
+    point = options.point(at, limits) if at is not None else None
+    budget = Budget.of(limits)
+    if chosen == "diff":
+        return _check_one(source, claims, wrt, where, order, point, options.syntax_of(syntax), limits, budget)
+    if chosen == "grad":
+        d = diff(source, "all" if wrt is None else wrt, mode="forward", where=where, syntax=syntax, limits=limits)
+        rows, function, variables = [d], d.output_name, d.graph.variables
+    elif chosen == "hessian":
+        g = diff(source, "all" if wrt is None else wrt, mode="reverse", where=where, syntax=syntax, limits=limits)
+        rows = [replace(diff(component, g.wrt, mode="forward", limits=limits), output_name=f"{g.output_name}_{v.name}")
+                for v, component in zip(g.wrt, g.results, strict=True)]
+        d, function, variables = g, g.output_name, g.graph.variables
+    else:
+        rows, variables = _components(source, wrt, where, limits)
+        d, function = rows[0], "f"
+    names = [v.name for v in rows[0].wrt]
+    return check_stage.check_entries(chosen, claims, rows, names, function, limits, budget, representative=d,
+                                     variables=variables, at=point)
+
+
+def _check_one(source: ExprLike, claims: check_stage.Claims, wrt: WrtLike, where: WhereLike, order: int,
+               at: dict[sp.Symbol, sp.Expr] | None, syntax: str, limits: Limits, budget: Budget) -> CheckResult:
+    """One claimed derivative, of order 1 or higher (then compared with the last order's derivation)."""
+    d = diff(source, wrt, mode="forward", where=where, syntax=syntax, limits=limits)
     if len(d.wrt) != 1:
         raise UsageError("check compares one derivative: choose one variable with «wrt»", param="wrt")
-    return check_stage.check(d, claim if isinstance(claim, str) else str(claim), claimed, limits, Budget.of(limits))
+    label = ""
+    if order > 1:
+        d = derivatives(source, wrt, order, where=where, syntax=syntax, limits=limits).orders[-1]
+        label = check_stage.order_label(d.output_name.rstrip("'"), d.wrt[0].name, order, len(d.graph.variables) > 1)
+    assert claims.one is not None
+    return check_stage.check(d, claims.text, claims.one, limits, budget, label=label, at=at,
+                             variables=d.graph.variables if order == 1 else _variables(source, where, limits))
+
+
+def _components(source: ExprLike, wrt: WrtLike, where: WhereLike, limits: Limits
+                ) -> tuple[list[Derivation], tuple[sp.Symbol, ...]]:
+    """For a Jacobian claim: each component of a list "[a, b]" (or f itself) differentiated by every
+    variable (by default all of them, sorted by name)."""
+    text = source.strip() if isinstance(source, str) else ""
+    if not text.startswith("["):
+        d = diff(source, "all" if wrt is None else wrt, mode="forward", where=where, limits=limits)
+        return [d], d.graph.variables
+    if where:
+        raise UsageError("«where» does not apply to a list [a, b]: write each component out", param="where")
+    if not text.endswith("]"):
+        raise UsageError("«expr»: a list [a, b, …] must end with ']'", param="expr")
+    from .syntax import split_top_level
+
+    parts = [p for _, p in split_top_level(text[1:-1]) if p.strip()]
+    if not parts:
+        raise UsageError("«expr» is an empty list", param="expr")
+    exprs = [options.as_expr(p, limits) for p in parts]
+    variables = tuple(sorted({v for e in exprs for v in e.free_symbols}, key=lambda v: v.name))
+    chosen: WrtLike = wrt if wrt is not None and wrt != "all" else [v.name for v in variables]
+    if not chosen:
+        raise UsageError("the list has no variables", param="wrt")
+    return [replace(diff(e, chosen, mode="forward", limits=limits), output_name=f"f_{i}")
+            for i, e in enumerate(exprs, start=1)], variables
+
+
+def _variables(source: ExprLike, where: WhereLike, limits: Limits) -> tuple[sp.Symbol, ...]:
+    return options.source(_text(source, "expr"), where, limits).graph.variables
 
 
 # --- helpers ------------------------------------------------------------------------------------

@@ -123,10 +123,22 @@ class CheckResult(Result):
     correct_value: str = ""
     diagnoses: tuple[Diagnosis, ...] = ()
     """every standard mistake that reproduces the claim (more than one: the diagnosis is ambiguous)"""
+    label: str = ""
+    """what is claimed when it is not the derivation's own result (d²f/dx², ∂²f/∂x∂y, ∇f)"""
+    entries: tuple[Entry, ...] = ()
+    """for a claim of several entries (a gradient, a Jacobian, a Hessian): each entry's own verdict;
+    then `claim` is the matrix of claimed entries and `derivation` the first row's derivation"""
+    claim_kind: str = "diff"
+    """'diff', 'grad', 'jacobian' or 'hessian'"""
 
     @property
     def diagnosis(self) -> Diagnosis | None:
         return self.diagnoses[0] if len(self.diagnoses) == 1 else None
+
+    @property
+    def wrong(self) -> tuple[Entry, ...]:
+        """The entries found wrong (undecided ones are not listed)."""
+        return tuple(e for e in self.entries if e.check.verdict == "incorrect")
 
     @property
     def verdict(self) -> str:
@@ -136,9 +148,14 @@ class CheckResult(Result):
         return "undecided" if self.comparison.status == "skipped" else "incorrect"
 
     @property
-    def result(self) -> sp.Expr:
-        """The derivative the claim was compared with."""
-        return self.derivation.results[0]
+    def result(self) -> sp.Expr | sp.Matrix | dict[sp.Symbol, sp.Expr]:
+        """The derivative the claim was compared with; for a gradient claim the mapping variable →
+        derivative, for a matrix claim the matrix."""
+        if not self.entries:
+            return self.derivation.results[0]
+        if self.claim_kind == "grad":
+            return {e.check.derivation.wrt[0]: e.check.result for e in self.entries}
+        return sp.Matrix(self.claim.shape[0], self.claim.shape[1], [e.check.result for e in self.entries])
 
     @property
     def verification(self) -> Verification:
@@ -150,6 +167,17 @@ class CheckResult(Result):
 
     def __repr__(self) -> str:
         return f"<CheckResult {self.verdict}: {self.claim_text!r}>"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of a claim of several: what it is, where it sits, and its verdict."""
+
+    label: str
+    """∂f/∂y, ∂²f/∂x∂y, ∂f_2/∂x"""
+    index: tuple[str | int, ...]
+    """(variable,) in a gradient; (row, column), from 1, in a matrix"""
+    check: CheckResult
 
 
 @dataclass(frozen=True, repr=False)

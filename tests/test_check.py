@@ -110,3 +110,109 @@ def test_check_errors(runner: CliRunner, args: list[str], message: str) -> None:
 def test_check_needs_one_variable() -> None:
     with pytest.raises(UsageError, match="check compares one derivative"):
         chainsym.check("x y", "y", wrt="x,y")
+
+
+# --- ambiguity, and claims of every kind --------------------------------------------------------
+
+def test_square_of_a_sum_claimed_as_2_times_it_is_ambiguous(runner: CliRunner) -> None:
+    """(2x+3)² claimed as 2(2x+3): dropping the chain rule at u2 = u1 + 3 or at u3 = u2² both give it."""
+    r = chainsym.check("(2x+3)^2", "2(2x+3)")
+    assert r.verdict == "incorrect" and r.diagnosis is None
+    assert [(d.kind, d.node) for d in r.diagnoses] == [("chain rule dropped", "u2"), ("chain rule dropped", "u3")]
+    code, out, _ = run(runner, "check", "(2x+3)^2", "--claim", "2(2x+3)")
+    assert code == 1
+    assert "  why (ambiguous: 2 standard mistakes each reproduce the claim):" in out.splitlines()
+    data = json.loads(run(runner, "check", "(2x+3)^2", "--claim", "2(2x+3)", "--format", "json")[1])
+    assert data["ambiguous"] and data["diagnosis"] is None and len(data["diagnoses"]) == 2
+
+
+def test_outer_derivative_at_the_wrong_inner_value() -> None:
+    """Seed 002's slip alone: g'(u) = 3u² + 2 taken at x + 1 instead of u = (x+1)²."""
+    r = chainsym.check(SEED_002, "(3(x+1)^2 + 2)(2x + 2)")
+    assert r.diagnosis is not None and (r.diagnosis.kind, r.diagnosis.node) == ("wrong inner value", "h")
+    assert "∂h/∂u must be evaluated at u = (x + 1)**2, not at x + 1" in r.diagnosis.message
+
+
+def test_a_missing_path_is_named_where_the_paths_meet() -> None:
+    r = chainsym.check("z = x + y; y = x^2", "1")
+    assert r.diagnosis is not None and r.diagnosis.message == (
+        "the path through y is missing at z = x + y, where the paths meet: the term ∂z/∂y · dy/dx is left out of "
+        "the sum")
+
+
+@pytest.mark.parametrize("claim", [{"x": "2*x*y", "y": "x^2"}, "x: 2*x*y; y: x^2", "x: 2x y, y: x^2",
+                                   '{"x": "2*x*y", "y": "x^2"}', ["2*x*y", "x^2"]])
+def test_gradient_claims_name_the_wrong_entry(claim: object) -> None:
+    r = chainsym.check("x^2*y + sin(y)", claim)
+    assert (r.verdict, r.claim_kind, r.label) == ("incorrect", "grad", "∇f")
+    assert [e.label for e in r.wrong] == ["∂f/∂y"] and [e.index for e in r.entries] == [("x",), ("y",)]
+    assert r.entries[0].check.correct and r.wrong[0].check.counterexample
+    assert r.wrong[0].check.diagnosis is not None and r.wrong[0].check.diagnosis.kind == "path dropped"
+    import sympy as sp
+
+    x, y = sp.symbols("x y", real=True)
+    assert r.result == {x: 2 * x * y, y: x**2 + sp.cos(y)}
+
+
+def test_gradient_claim_on_the_command_line(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "check", "x^2*y + sin(y)", "--claim", "x: 2*x*y; y: x^2 + cos(y)")
+    assert code == 0 and out.splitlines()[:4] == [
+        "claim: ∇f = x: 2*x*y; y: x^2 + cos(y)", "verdict: CORRECT (all 2 entries)",
+        "  ∂f/∂x = 2*x*y: CORRECT (identical)", "  ∂f/∂y = x^2 + cos(y): CORRECT (identical)"]
+    code, out, _ = run(runner, "check", "x^2*y + sin(y)", "--claim", "x: 2*x*y; y: x^2")
+    assert code == 1 and out.splitlines()[1] == "verdict: INCORRECT (1 of 2 entries wrong: ∂f/∂y)"
+
+
+def test_hessian_and_jacobian_claims(runner: CliRunner) -> None:
+    r = chainsym.check("x^2*y", [["2*y", "2*x"], ["2*x", "2"]])
+    assert (r.claim_kind, [e.label for e in r.wrong]) == ("hessian", ["∂²f/∂y²"])
+    assert [e.label for e in r.entries] == ["∂²f/∂x²", "∂²f/∂x∂y", "∂²f/∂y∂x", "∂²f/∂y²"]
+    assert chainsym.check("x^2*y", "[[2y, 2x], [2x, 0]]").correct
+    r = chainsym.check("[x*y, x - y]", "[[y, x], [1, 1]]")
+    assert (r.claim_kind, [(e.label, e.index) for e in r.wrong]) == ("jacobian", [("∂f_2/∂y", (2, 2))])
+    code, out, _ = run(runner, "check", "x^2*y", "--claim", "[[2y, 2x], [2x, 2]]", "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and (data["kind"], data["wrong"]) == ("hessian", ["∂²f/∂y²"])
+    assert data["result"] == [["2*y", "2*x"], ["2*x", "0"]] and len(data["entries"]) == 4
+
+
+def test_higher_order_and_point_claims(runner: CliRunner) -> None:
+    r = chainsym.check("sin(x^2)", "2cos(x^2) - 4x^2 sin(x^2)", order=2)
+    assert r.correct and r.label == "d²f/dx²"
+    r = chainsym.check("sin(x^2)", "-4x^2 sin(x^2)", order=2)
+    assert not r.correct and r.diagnosis is not None and r.diagnosis.kind == "path dropped"
+    assert chainsym.check("x^3", "12", at="x=2").correct
+    r = chainsym.check("sin(x^2)", "cos(4)", at="x=2")
+    assert r.counterexample == (("x", "2"),) and r.diagnosis is not None and r.diagnosis.kind == "chain rule dropped"
+    code, out, _ = run(runner, "check", "x^3", "--order", "3", "--claim", "6")
+    assert code == 0 and out.splitlines()[0] == "claim: d³f/dx³ = 6"
+
+
+def test_multi_entry_json_validates() -> None:
+    from test_formats import _validator
+
+    from chainsym.render import json as json_render
+
+    validator = _validator("check")
+    for expr, claim in [("x^2*y + sin(y)", "x: 2*x*y; y: x^2"), ("x^2*y", "[[2y, 2x], [2x, 2]]"),
+                        ("[x*y, x - y]", "[[y, x], [1, -1]]"), ("x^3 + 3x^2 + 3x", "3(x+1)^2")]:
+        validator.validate(json_render.data(chainsym.check(expr, claim)))
+
+
+@pytest.mark.parametrize("expr, claim, kwargs, message", [
+    ("x y", {"x": "y"}, {}, "«claim» gives no entry for y"),
+    ("x y", {"x": "y", "y": "x", "z": "0"}, {}, "entries for z, which are not among the variables (x, y)"),
+    ("x y", "x: y; x: y", {}, "«claim» gives x twice"),
+    ("x y", [["y", "1"]], {}, "«claim» is 1x2, the hessian is 2x2 (variables x, y)"),
+    ("x y", ["y"], {}, "«claim» lists 1 entries for 2 variables (x, y)"),
+    ("sin(x)", "cos(x)", {"kind": "grad"}, "a grad claim is a mapping"),
+    ("x y", {"x": "y", "y": "x"}, {"order": 2}, "«order» must be a whole number from 1 (above 1 only for a deriv"),
+    ("x^2", "2x", {"kind": "curl"}, "«kind» must be one of diff, grad, jacobian, hessian"),
+    ("x^2", "4", {"at": "x=2, y=1"}, "«at» gives a value for y, which f does not depend on"),
+    ("x y", {"x": "y", "y": "x +"}, {}, "«claim» entry y: missing operand"),
+    ("x y", {"x": "y", "y": "xy"}, {}, "«claim» entry ∂f/∂y: uses xy, which f does not depend on"),
+])
+def test_claim_errors(expr: str, claim: object, kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(UsageError) as info:
+        chainsym.check(expr, claim, **kwargs)  # type: ignore[arg-type]
+    assert message.replace("«", "").replace("»", "") in str(info.value)

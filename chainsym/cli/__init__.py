@@ -16,7 +16,7 @@ import click
 
 from . import common
 
-COMMANDS = ("derive", "compound", "checking", "serve")
+COMMANDS = ("derive", "compound", "checking", "batch", "serve")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)

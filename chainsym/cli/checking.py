@@ -28,20 +28,30 @@ from .common import (
 
 @click.command("check")
 @click.argument("expr", type=TEXT, required=False)
-@click.option("--claim", default=None, type=TEXT, metavar="ANSWER", help="The derivative to check.")
+@click.option("--claim", default=None, type=TEXT, metavar="ANSWER",
+              help="The derivative to check; a gradient as \"x: 2*x*y; y: x^2\", a Jacobian or Hessian as rows "
+                   "\"[[2*y, 2*x], [2*x, 0]]\".")
 @click.option("--work", default=None, type=TEXT, metavar="FILE",
               help="Check a worked derivation step by step: one step per line of FILE ('-': standard input), "
                    "derivatives written as d/dx(...), (...)' or \\frac{d}{dx}(...). With EXPR, the first line "
                    "(d/dx EXPR) may be left out.")
-@click.option("--wrt", default=None, type=TEXT, metavar="VAR", help="The variable (default: the only one).")
+@click.option("--wrt", default=None, type=TEXT, metavar="VAR",
+              help="The variable (default: the only one; for a gradient, Jacobian or Hessian: all, by name).")
+@click.option("--order", type=click.IntRange(1, 12), default=1, show_default=True,
+              help="The claim is the derivative of this order.")
+@click.option("--kind", type=click.Choice(["diff", "grad", "jacobian", "hessian"]), default=None,
+              help="What the claim is (default: read from its shape).")
+@click.option("--at", default=None, type=TEXT, metavar="X=V,...",
+              help="The claim is the derivative's value at this point, e.g. --at x=2.")
 @where_option
 @format_option("check", "Output format: the verdict, then the correct derivation (json: schema chainsym.check, "
                         "or chainsym.work with --work).")
 @output_option
 @input_option
 @limit_option
-def check_command(expr: str | None, claim: str | None, work: str | None, wrt: str | None, where: tuple[str, ...],
-                  fmt: str, output: str | None, syntax: str, limits: tuple[str, ...]) -> None:
+def check_command(expr: str | None, claim: str | None, work: str | None, wrt: str | None, order: int,
+                  kind: str | None, at: str | None, where: tuple[str, ...], fmt: str, output: str | None,
+                  syntax: str, limits: tuple[str, ...]) -> None:
     """Check a claimed derivative of EXPR, or a worked derivation (--work): exit 0 if correct, 1 if
     not, 2 on bad input.
 
@@ -53,6 +63,10 @@ def check_command(expr: str | None, claim: str | None, work: str | None, wrt: st
     Examples:
       chainsym check "sin(x^2)" --claim "cos(x^2)"
       chainsym check "h = u^3 + 2u - 5; u = (x+1)^2" --claim "(6x+10)(x+1)^2"
+      chainsym check "x^2*y + sin(y)" --claim "x: 2*x*y; y: x^2"
+      chainsym check "x^2*y" --claim "[[2*y, 2*x], [2*x, 0]]"
+      chainsym check "sin(x^2)" --order 2 --claim "2cos(x^2) - 4x^2 sin(x^2)"
+      chainsym check "x^3" --at x=2 --claim 12
       chainsym check --work steps.txt
       chainsym check "h = u^3 + 2u - 5; u = (x+1)^2" --work steps.txt
     """
@@ -74,8 +88,8 @@ def check_command(expr: str | None, claim: str | None, work: str | None, wrt: st
         from .. import api
 
         given = expr or ""
-        correct = _emit(run(lambda: api.check(read(given, bounds), claim, wrt, where=where, syntax=syntax,
-                                              limits=bounds), bounds), fmt, output)
+        correct = _emit(run(lambda: api.check(read(given, bounds), claim, wrt, where=where, order=order, kind=kind,
+                                              at=at, syntax=syntax, limits=bounds), bounds), fmt, output)
     if not correct:
         sys.exit(EXIT_MISMATCH)
 

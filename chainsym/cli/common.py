@@ -31,7 +31,10 @@ GRACE_SECONDS = 5.0
 
 FLAGS = {"expr": "EXPR", "wrt": "--wrt", "at": "--at", "lr": "--lr", "where": "--where", "claim": "--claim",
          "order": "--order", "mode": "--mode", "target": "--emit", "vectors": "--vector", "matrices": "--matrix",
-         "layout": "--layout", "limits": "--limit", "data": "--data", "work": "--work", "syntax": "--input"}
+         "layout": "--layout", "limits": "--limit", "data": "--data", "work": "--work", "syntax": "--input",
+         "kind": "--kind", "input": "INPUT", "items": "INPUT", "workers": "--workers", "engine": "--engine",
+         "scheduler": "--scheduler", "chunk": "--chunk", "resume": "--resume", "output": "-o",
+         "input_format": "--input-format"}
 """the library's parameter names, as the CLI's flags"""
 
 T = TypeVar("T")

@@ -9,14 +9,47 @@ from .common import result_name, show
 
 
 def text(r: CheckResult) -> str:
-    """Verdict, counterexample and diagnosis first; then the correct derivation."""
-    return "\n".join(summary(r)) + "\n\n" + text_render.derivation(r.derivation)
+    """Verdict, counterexample and diagnosis first; then the correct derivation (and for a claim of
+    several entries, the derivation of each wrong entry that the first does not show)."""
+    shown = [r.derivation] + [e.check.derivation for e in r.wrong if e.check.derivation.expr != r.derivation.expr]
+    unique = [d for i, d in enumerate(shown) if all(d.expr != e.expr for e in shown[:i])]
+    return "\n".join(summary(r)) + "\n\n" + "\n".join(text_render.derivation(d) for d in unique)
 
 
 def summary(r: CheckResult) -> list[str]:
-    """The claim, the verdict, where it fails and why, and the correct derivative: one line each."""
+    """The claim, the verdict, where it fails and why, and the correct derivative: one line each
+    (for a claim of several entries, each entry's verdict in turn)."""
+    if r.entries:
+        return _entries(r)
     d = r.derivation
-    lines = [f"claim: {result_name(d, 0)} = {r.claim_text.strip()}"]
+    name = r.label or result_name(d, 0)
+    lines = [f"claim: {name} = {r.claim_text.strip()}"]
+    lines += _verdict(r)
+    lines.append(f"correct: {name} = {show(d.results[0])}")
+    return lines
+
+
+def _entries(r: CheckResult) -> list[str]:
+    lines = [f"claim: {r.label} = {r.claim_text.strip()}"]
+    wrong = r.wrong
+    if r.correct:
+        lines.append(f"verdict: CORRECT (all {len(r.entries)} entries)")
+    elif wrong:
+        lines.append(f"verdict: INCORRECT ({len(wrong)} of {len(r.entries)} entries wrong: "
+                     f"{', '.join(e.label for e in wrong)})")
+    else:
+        lines.append(f"verdict: UNDECIDED ({r.comparison.detail})")
+    for e in r.entries:
+        verdict = _verdict(e.check)
+        lines.append(f"  {e.label} = {e.check.claim_text.strip()}: {verdict[0].removeprefix('verdict: ')}")
+        lines += ["  " + line for line in verdict[1:]]
+    lines.append("correct: " + "; ".join(f"{e.label} = {show(e.check.result)}" for e in r.entries))
+    return lines
+
+
+def _verdict(r: CheckResult) -> list[str]:
+    """The verdict line, and for a wrong claim where it fails and why."""
+    lines = []
     c = r.comparison
     if r.correct:
         how = "identical" if c.method == "identical" else c.detail
@@ -38,5 +71,4 @@ def summary(r: CheckResult) -> list[str]:
             lines.append("  why: no single standard mistake (a dropped inner derivative, a sign, a dropped path, "
                          "the product rule, an outer derivative at the wrong inner value) reproduces the claim; "
                          "compare it with the steps below")
-    lines.append(f"correct: {result_name(d, 0)} = {show(d.results[0])}")
     return lines

@@ -12,6 +12,8 @@ import json
 from importlib import resources
 from typing import Any
 
+import sympy as sp
+
 from ..model import ForwardPass, Point, PointValue, ReversePass, Verification
 from ..results import CheckResult, Derivation, Hessian, Jacobian, Orders
 from .common import final, rule, show, show_local
@@ -136,27 +138,61 @@ def _matrix(m: Any) -> dict[str, Any]:
 
 def check(r: CheckResult) -> dict[str, Any]:
     d = r.derivation
+    several = bool(r.entries)
     return {
         "schema": "chainsym.check",
         "version": VERSION,
         "expression": show(d.expr),
-        "wrt": d.wrt[0].name,
+        "kind": r.claim_kind,
+        "claimed": r.label or None,
+        "wrt": [v.name for v in d.wrt] if several else d.wrt[0].name,
         "claim": r.claim_text,
         "verdict": r.verdict,
         "correct": r.correct,
-        "result": show(d.results[0]),
+        "result": claim_result(r),
         "method": r.comparison.method,
-        "detail": (r.comparison.detail if r.correct or not r.counterexample else
-                   "at " + ", ".join(f"{n} = {v}" for n, v in r.counterexample)
-                   + f": the claim gives {r.claimed_value}, the derivative is {r.correct_value}"),
+        "detail": _detail(r),
         "comparison": verification_data(r.comparison),
-        "counterexample": None if r.correct or not r.counterexample else {
-            "point": dict(r.counterexample), "claim": r.claimed_value, "derivative": r.correct_value},
+        "counterexample": counterexample_data(r),
         "diagnosis": None if r.diagnosis is None else _diagnosis(r.diagnosis),
         "diagnoses": [_diagnosis(m) for m in r.diagnoses],
         "ambiguous": len(r.diagnoses) > 1,
+        "entries": [check_entry(e) for e in r.entries],
+        "wrong": [e.label for e in r.wrong],
         "derivation": derivation(d),
     }
+
+
+def claim_result(r: CheckResult) -> Any:
+    """The correct derivative a claim was compared with: text; for a gradient claim a mapping
+    variable → text; for a matrix claim its rows."""
+    result = r.result
+    if isinstance(result, dict):
+        return {v.name: show(e) for v, e in result.items()}
+    if isinstance(result, sp.MatrixBase):
+        return [[show(result[i, j]) for j in range(result.shape[1])] for i in range(result.shape[0])]
+    return show(result)
+
+
+def check_entry(e: Any) -> dict[str, Any]:
+    """One entry of a claim of several, with its own verdict."""
+    r = e.check
+    return {"entry": e.label, "index": list(e.index), "claim": r.claim_text, "verdict": r.verdict,
+            "result": show(r.result), "detail": _detail(r), "counterexample": counterexample_data(r),
+            "diagnoses": [_diagnosis(m) for m in r.diagnoses], "ambiguous": len(r.diagnoses) > 1}
+
+
+def _detail(r: CheckResult) -> str:
+    if r.correct or not r.counterexample:
+        return r.comparison.detail
+    return ("at " + ", ".join(f"{n} = {v}" for n, v in r.counterexample)
+            + f": the claim gives {r.claimed_value}, the derivative is {r.correct_value}")
+
+
+def counterexample_data(r: CheckResult) -> dict[str, Any] | None:
+    if r.correct or not r.counterexample:
+        return None
+    return {"point": dict(r.counterexample), "claim": r.claimed_value, "derivative": r.correct_value}
 
 
 def _diagnosis(m: Any) -> dict[str, str]:
