@@ -19,15 +19,17 @@ if TYPE_CHECKING:
     from .api import check, decompose, derivatives, diff, grad, gradient_code, hessian, jacobian, parse
     from .batch import batch
     from .model import Graph, Node, Verification
-    from .results import CheckResult, Derivation, Hessian, Jacobian, Orders, WorkResult
+    from .results import CheckResult, Derivation, Hessian, Orders
+    from .vector_results import Jacobian
+    from .work_results import WorkResult
     from .worked import check_work
 
 _LAZY = {
     "batch": "batch", "check": "api", "decompose": "api", "derivatives": "api", "diff": "api", "grad": "api",
     "gradient_code": "api", "hessian": "api", "jacobian": "api", "parse": "api",
     "Graph": "model", "Node": "model", "Verification": "model",
-    "CheckResult": "results", "Derivation": "results", "Hessian": "results", "Jacobian": "results",
-    "Orders": "results", "WorkResult": "results", "check_work": "worked",
+    "CheckResult": "results", "Derivation": "results", "Hessian": "results", "Jacobian": "vector_results",
+    "Orders": "results", "WorkResult": "work_results", "check_work": "worked",
 }
 
 __all__ = [

@@ -25,9 +25,10 @@ from .naming import Namer
 from .options import AtLike, ExprLike, NumberLike, WhereLike, WrtLike
 from .oracle import verify_gradient
 from .point import at_point
-from .results import CheckResult, Derivation, Hessian, Jacobian, Orders
+from .results import CheckResult, Derivation, Hessian, Orders
 from .reverse import reverse
 from .share import program_form
+from .vector_results import Jacobian
 from .verdict import HOW, compare, seed_of
 from .walk import tree_size
 from .work import Budget

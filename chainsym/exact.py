@@ -8,6 +8,8 @@ never overflows (exp(exp(exp(exp(10)))) is read as a power of ten).
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 
 from .errors import LimitError, UsageError
@@ -76,8 +78,29 @@ def reading(exact: sp.Expr) -> str:
     if isinstance(approx, sp.Float) and approx.is_finite:
         if abs(approx) < 1e300 and (approx == 0 or abs(approx) > 1e-300):
             return f"{float(approx):.12g}"
-        return str(sp.sstr(sp.N(approx, 12)))
+        return _far(approx)
     return "(no decimal reading)"
+
+
+def _far(approx: sp.Float) -> str:
+    """A number far beyond a double's range, as mantissa and decimal exponent (printing its digits
+    the usual way would convert an exponent of billions of bits); a tower when even the exponent is."""
+    from .numeric import context
+
+    ctx = context(20)
+    return _tower(ctx, ctx.mpf(approx._mpf_))
+
+
+def _tower(ctx: Any, value: Any) -> str:
+    c = ctx
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    log = c.log10(abs(value))
+    if abs(log) < 1e15:
+        exponent = int(c.floor(log))
+        return f"{sign}{float(c.power(10, log - exponent)):.12g}e{exponent:+d}"
+    return f"{sign}10^({_tower(ctx, log)})"
 
 
 def _scientific(n: sp.Integer) -> str:

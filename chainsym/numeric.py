@@ -59,6 +59,16 @@ def is_complex(z: Value) -> bool:
     return hasattr(z, "_mpc_")
 
 
+MAX_POLYGAMMA = 200
+"""the highest order of polygamma evaluated (mpmath's cost grows with the order: ψ⁽¹⁰⁰⁰⁰⁰⁰⁾ takes minutes)"""
+
+
+def _small_order(n: Value) -> Value:
+    if is_complex(n) or not 0 <= n <= MAX_POLYGAMMA:
+        raise NotANumber(f"polygamma of order {n} is not evaluated (above {MAX_POLYGAMMA})")
+    return n
+
+
 def _real(z: Value) -> Value:
     if is_complex(z):
         if z.imag:
@@ -71,7 +81,8 @@ FUNCTIONS: dict[type, Callable[..., Value]] = {
     **{f: (lambda name: lambda ctx, *a: getattr(ctx, name)(*a))(f.__name__) for f in (
         sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc, sp.asin, sp.acos, sp.atan, sp.acot, sp.asec,
         sp.acsc, sp.sinh, sp.cosh, sp.tanh, sp.coth, sp.sech, sp.csch, sp.asinh, sp.acosh, sp.atanh,
-        sp.acoth, sp.asech, sp.acsch, sp.exp, sp.log, sp.erf, sp.gamma, sp.polygamma, sp.atan2)},
+        sp.acoth, sp.asech, sp.acsch, sp.exp, sp.log, sp.erf, sp.gamma, sp.atan2)},
+    sp.polygamma: lambda ctx, n, z: ctx.polygamma(_small_order(n), z),
     sp.Abs: lambda ctx, z: abs(z),
     sp.sign: lambda ctx, z: ctx.sign(_real(z)),
     sp.Heaviside: lambda ctx, z, h=None: _step(ctx, _real(z), ctx.mpf(0.5) if h is None else h),

@@ -20,9 +20,9 @@ import sympy as sp
 from .errors import ParseError, UsageError
 from .limits import Limits
 from .naming import Namer, output_name
-from .results import Input, VNode
 from .rules import elementwise_block, matmul_block, reduction_block, transpose_block
 from .syntax import FUNCTIONS, FunctionTable, Statement, parse, parse_name, parse_program, split_top_level
+from .vector_results import Input, VNode
 from .walk import postorder
 
 

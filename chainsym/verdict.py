@@ -62,15 +62,21 @@ class Sampler:
         self.rng = random.Random(self.seed)
 
     def point(self, variables: Sequence[sp.Symbol], complex_part: bool = False) -> dict[sp.Symbol, Any]:
+        """The next point: first each breakpoint's two sides in turn, then random points whose signs
+        alternate and whose scales cycle through SCALES, so every region is visited."""
         self.count += 1
         point: dict[sp.Symbol, Any] = {}
         for v in variables:
-            near = self.breakpoints.get(v, ())
-            if near and self.rng.random() < 0.5:
-                point[v] = self.rng.choice(near) + Fraction(self.rng.choice((-1, 1)) * self.rng.randint(1, 99), 1000)
+            near = self.breakpoints.get(v, ())[:4]
+            k = self.count - 1
+            if near and (k < 2 * len(near) or self.rng.random() < 0.25):
+                side = (-1, 1)[k % 2] if k < 2 * len(near) else self.rng.choice((-1, 1))
+                base = near[(k // 2) % len(near)] if k < 2 * len(near) else self.rng.choice(near)
+                point[v] = base + Fraction(side * self.rng.randint(1, 99), 1000)
                 continue
             scale = SCALES[(self.count + self.rng.randint(0, 1)) % len(SCALES)]
-            value = Fraction(self.rng.randint(1, 9999), 10000) * scale * self.rng.choice((1, -1))
+            sign = (1, -1)[(self.count + self.rng.randint(0, 1)) % 2] if self.count % 3 else self.rng.choice((1, -1))
+            value = Fraction(self.rng.randint(1, 9999), 10000) * scale * sign
             point[v] = value if not complex_part else (value, Fraction(self.rng.randint(-9999, 9999), 10000))
         return point
 
@@ -127,10 +133,15 @@ def _fraction_text(v: Fraction) -> str:
     return text if Fraction(text) == v else f"{v.numerator}/{v.denominator}"
 
 
-def show(value: Value) -> str:
+def show(value: Value, other: Value | None = None) -> str:
+    """A value with 12 significant digits, or as many more as it takes to tell it from other."""
     import mpmath
 
-    return str(mpmath.nstr(value, 12))
+    for digits in (12, 20, 30, 45, 60):
+        text = str(mpmath.nstr(value, digits))
+        if other is None or text != str(mpmath.nstr(other, digits)):
+            return text
+    return text
 
 
 def where(point: dict[sp.Symbol, Any]) -> str:
@@ -148,10 +159,17 @@ def compare(ours: sp.Expr, expected: sp.Expr, variables: Sequence[sp.Symbol], *,
     difference = left - right
     if difference == 0:
         return Verification("proved", "identical", "symbolic: identical", oracle)
-    if _expands_to_zero(difference):
+    expanded = _expanded(difference)
+    if expanded == 0:
         return Verification("proved", "expand", "symbolic: expand(difference) = 0", oracle)
     sampler = Sampler(seed, dict(breakpoints or {}))
     domain = rewrite_primitives(domain_of) if domain_of is not None else None
+    if expanded is not None and expanded.is_number and expanded.is_zero is False:
+        at = next((p for p in (sampler.point(variables) for _ in range(ATTEMPTS))
+                   if _real_values([left, right], p, DPS, domain, False, budget) is not None), None)
+        return Verification("mismatch", "expand", f"{names[0]} minus {theirs} is the constant "
+                            f"{_brief(expanded)}, not 0 (symbolic: expand(difference))", oracle,
+                            (_shown(at),) if at is not None else (), "", seed)
     if rational_only([left, right] + ([domain] if domain is not None else [])):
         verdict = _exact(left, right, variables, sampler, oracle, names[0], theirs, points, budget)
         if verdict is not None:
@@ -171,9 +189,9 @@ def compare(ours: sp.Expr, expected: sp.Expr, variables: Sequence[sp.Symbol], *,
                     continue  # ill-conditioned here: the digits change with the precision
                 if confirmed[0]:
                     again = confirmed[1]
-                    return Verification("mismatch", "numeric", f"at {where(point)}: {names[0]} gives {show(again[0])}, "
-                                        f"{theirs} gives {show(again[1])}", oracle, (_shown(point),),
-                                        TOLERANCE_TEXT, seed)
+                    ours_text, theirs_text = show(again[0], again[1]), show(again[1], again[0])
+                    return Verification("mismatch", "numeric", f"at {where(point)}: {names[0]} gives {ours_text}, "
+                                        f"{theirs} gives {theirs_text}", oracle, (_shown(point),), TOLERANCE_TEXT, seed)
             found.append(point)
             if len(found) == points or not variables:
                 break
@@ -185,17 +203,23 @@ def compare(ours: sp.Expr, expected: sp.Expr, variables: Sequence[sp.Symbol], *,
     return Verification("skipped", "none", "no point found where both sides are finite", oracle, seed=seed)
 
 
-def _expands_to_zero(difference: sp.Expr) -> bool:
-    """A bounded symbolic proof: a small difference whose powers are of low degree, expanded."""
+def _expanded(difference: sp.Expr) -> sp.Expr | None:
+    """A bounded symbolic decision: a small difference whose powers are of low degree, expanded (0:
+    equal; a nonzero number: they differ by a constant, however small); None past the bounds."""
     if tree_size(difference, EXPAND_NODES) > EXPAND_NODES:
-        return False
+        return None
     for sub in postorder(difference):
         if isinstance(sub, sp.Pow) and (not sub.exp.is_Rational or abs(sub.exp) > 12):
-            return False
+            return None
     try:
-        return bool(sp.expand(difference) == 0)
+        return sp.expand(difference)
     except (ValueError, TypeError, RecursionError):
-        return False
+        return None
+
+
+def _brief(value: sp.Expr) -> str:
+    text = str(sp.sstr(value))
+    return text if len(text) <= 60 else str(sp.sstr(sp.N(value, 6)))
 
 
 def _exact(left: sp.Expr, right: sp.Expr, variables: Sequence[sp.Symbol], sampler: Sampler, oracle: str,

@@ -20,17 +20,18 @@ import sympy as sp
 
 from . import api, options
 from .canon import canonical
-from .claims import diagnose
 from .errors import LimitError, ParseError, UsageError
 from .functions import rewrite_primitives
 from .limits import DEFAULT_LIMITS, Limits
+from .mistakes import diagnose
 from .model import Diagnosis, Verification
 from .options import ExprLike, WhereLike, WrtLike
-from .results import Derivation, Slip, WorkResult, WorkStep
+from .results import Derivation
 from .syntax import Differentiate, Piece, parse_step, split_steps, step_label
 from .verdict import DPS, Sampler, _real_values, breakpoints_of, compare, seed_of, show
 from .walk import Substituter, build, evaluated, free_symbols, postorder, rebuild
 from .work import Budget
+from .work_results import Slip, WorkResult, WorkStep
 from .worked_match import match, rule_slips
 
 MAX_STEPS = 200

@@ -25,7 +25,7 @@ STAGES = [
     {"rules"},
     {"sweep"},
     {"forward", "reverse", "exact", "point", "emit", "codegen", "canon", "share", "fast", "verdict"},
-    {"program", "vectors", "oracle", "results"},
+    {"program", "vectors", "oracle", "results", "mistakes", "vector_results", "work_results"},
     {"claims", "jacobians", "higher", "options", "worked_match"},
     {"render"},
     {"api"},

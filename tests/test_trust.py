@@ -52,7 +52,7 @@ def test_emitted_python_never_overwrites_an_input(text: str) -> None:
 @pytest.mark.skipif(not any(Path(p, "gcc").exists() for p in os.environ.get("PATH", "").split(":")),
                     reason="no C compiler")
 @pytest.mark.parametrize("text", ["pow*fabs + fmax*fmin", "NAN*INFINITY + _Bool", "sigmoid_*relu_*step_ + a*b*c*u1_p1",
-                                  "in + grad + double*int"])
+                                  "grad + double*int + value_and_grad"])
 def test_emitted_c_compiles_with_names_the_c_library_uses(text: str, tmp_path: Path) -> None:
     source = tmp_path / "g.c"
     source.write_text(chainsym.gradient_code(text, "c"), encoding="utf-8")
@@ -129,7 +129,7 @@ PROGRAM_SQUARES = "; ".join(["f = u29*u29"] + [f"u{k} = u{k - 1}*u{k - 1}" for k
     (["diff", "f = a*x; b = 10; a = b^b^b"], "10**10000000000 would be an exact number of about 1.0×10^10 digits"),
     (["diff", "factorial(x)", "--at", "x=1000000000"], "factorial of a number above 1000"),
     (["diff", "gamma(x)", "--at", "x=1000000000"], "gamma of a number above 1000"),
-    (["diff", PROGRAM_SQUARES, "--at", "x=3"], "would be an exact number of about"),
+    (["diff", PROGRAM_SQUARES, "--at", "x=3"], "is an exact number of more than 1000 digits"),
     (["diff", "2**3**4**5*x"], "the constant power at column 2 would have about 10^300+ digits"),
     (["diff", "x*x*x*x*x", "--at", "x=10^999"], "would be an exact number of about"),
     (["diff", "factorial(x)", "--at", "x=2000"], "factorial of a number above 1000"),
@@ -261,13 +261,13 @@ def test_interrupt_during_start_up_is_one_line() -> None:
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert "Traceback" not in err
-    assert proc.returncode in (0, 130) and (proc.returncode == 0 or err == "chainsym: interrupted\n")
+    assert proc.returncode in (0, 130) and (proc.returncode == 0 or err.strip() == "chainsym: interrupted")
 
 
 def test_end_of_options_and_bare_command(runner: CliRunner) -> None:
     assert run(runner, "diff", "-q", "--", "-x^2") == (0, "-2*x\n", "")
     code, out, err = run(runner)
-    assert code == 0 and out.startswith("Usage: chainsym [OPTIONS] COMMAND") and "Examples:" in out
+    assert code == 0 and out.startswith("Usage: chainsym [OPTIONS] [COMMAND]") and "Examples:" in out
 
 
 def test_a_terminal_that_cannot_show_unicode() -> None:

@@ -12,8 +12,8 @@ from conftest import run
 
 import chainsym
 from chainsym.graph import decompose
-from chainsym.results import Jacobian
 from chainsym.reverse import reverse
+from chainsym.vector_results import Jacobian
 
 
 def gradient_check(derivation: Jacobian) -> None:

@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             message = message[:300] + "..."
         click.echo(f"chainsym: error: {message}{hint}", err=True)
         return exc.exit_code
-    except BrokenPipeError:
+    except (BrokenPipeError, common.PipeClosed):
         _quiet_stdout()
         return common.EXIT_BROKEN_PIPE
     except SystemExit as exc:

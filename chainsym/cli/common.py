@@ -50,6 +50,10 @@ def flag_spelling(param: str) -> str:
     return f"{flag} " if param.endswith("=") else flag
 
 
+class PipeClosed(Exception):
+    """The reader of standard output went away (chainsym diff … | head)."""
+
+
 class BadInput(click.ClickException):
     """A chainsym error on its way out of click: printed by main(), exit 2."""
 
@@ -194,7 +198,11 @@ def emit(rendered: str, output: str | None, fmt: str) -> None:
             from ..render.text import colour as paint
 
             rendered = paint(rendered)
-        click.echo(rendered, nl=False)
+        try:
+            click.echo(rendered, nl=False)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise PipeClosed() from None  # not an OSError: click would turn it into exit 1
         return
     write_atomically(Path(output), rendered)
     click.echo(f"chainsym: wrote {output}", err=True)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ..results import CheckResult, Derivation, Hessian, Jacobian, Orders
+from ..results import CheckResult, Derivation, Hessian, Orders
+from ..vector_results import Jacobian
 from .check import summary
 from .common import show, verdict
 from .outline import Ex, Formula, Mat, Name, Op, Partial, Row, Second, Section, Total, Words, forward_section, outline

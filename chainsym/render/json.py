@@ -15,8 +15,9 @@ from typing import Any
 import sympy as sp
 
 from ..model import ForwardPass, Point, PointValue, ReversePass, Verification
-from ..results import CheckResult, Derivation, Hessian, Jacobian, Orders
-from .common import final, rule, show, show_local
+from ..results import CheckResult, Derivation, Hessian, Orders
+from ..vector_results import Jacobian
+from .common import by_name, final, rule, show, show_local
 
 VERSION = 2
 VERSIONS = {"work": 1}
@@ -51,7 +52,7 @@ def derivation(d: Derivation) -> dict[str, Any]:
         "output": show(d.graph.output),
         "nodes": [
             {"name": n.name, "op": n.op_name, "local": show_local(n.local),
-             "args": [show(a) for a in n.args], "value": show(n.expr)}
+             "args": [show(a) for a in n.args], "value": None if by_name(n.expr) else show(n.expr)}
             for n in d.graph.nodes
         ],
         "output_name": d.output_name,
@@ -87,24 +88,30 @@ def _result(d: Derivation, i: int) -> str:
 
 
 def _steps(fp: ForwardPass) -> list[dict[str, Any]]:
+    """Each step; a step whose total is large is written over the names of the derivatives it
+    combines ("by_name": its terms' derivatives and total are null), as the text shows it: otherwise
+    a deep chain's steps grow with the square of the depth, and the whole with its cube."""
     x = fp.wrt.name
-    return [
-        {"wrt": x, "node": s.node.name, "rule": rule(s, x),
-         "terms": [{"arg": t.partial.arg.name, "partial": show(t.partial.local),
-                    "derivative": show(t.derivative)} for t in s.terms],
-         "total": show(s.total)}
-        for s in fp.steps
-    ]
+    out = []
+    for s in fp.steps:
+        named = by_name(s.total)
+        out.append({"wrt": x, "node": s.node.name, "rule": rule(s, x), "by_name": named,
+                    "terms": [{"arg": t.partial.arg.name, "partial": show(t.partial.local),
+                               "derivative": None if named else show(t.derivative)} for t in s.terms],
+                    "total": None if named else show(s.total)})
+    return out
 
 
 def _backward(rp: ReversePass) -> list[dict[str, Any]]:
-    return [
-        {"target": s.target.name, "total": show(s.total),
-         "contributions": [{"consumer": c.consumer.name, "local": show(c.partial.local),
-                            "upstream": show(c.upstream), "downstream": show(c.downstream)}
-                           for c in s.contributions]}
-        for s in rp.steps
-    ]
+    out = []
+    for s in rp.steps:
+        named = by_name(s.total)
+        out.append({"target": s.target.name, "total": None if named else show(s.total), "by_name": named,
+                    "contributions": [{"consumer": c.consumer.name, "local": show(c.partial.local),
+                                       "upstream": None if named else show(c.upstream),
+                                       "downstream": None if named else show(c.downstream)}
+                                      for c in s.contributions]})
+    return out
 
 
 def _number(v: PointValue) -> dict[str, str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..results import Jacobian, LayerCheck, VStep
+from ..vector_results import Jacobian, LayerCheck, VStep
 from .common import block_kind, show, verdict
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")

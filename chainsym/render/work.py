@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Diagnosis
-from ..results import WorkResult, WorkStep
 from ..syntax import step_label
 from ..verdict import HOW
+from ..work_results import WorkResult, WorkStep
 from . import text as text_render
 from .common import result_name, show
 from .outline import Ex, Formula, Op, Row, Section, Total, Words, outline
