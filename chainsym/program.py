@@ -50,7 +50,7 @@ def build(statements: Sequence[Statement], limits: Limits = DEFAULT_LIMITS) -> t
     for name in order:
         args = tuple(deps[name])
         op = _definition_op(name.name, args, bodies[name], limits)
-        values[name] = evaluated(Substituter(values)(bodies[name]))  # guarded: no huge exact powers
+        values[name] = Substituter(values)(evaluated(bodies[name]))  # guarded: no huge exact powers
         depth[name] = 1 + max((depth[a] for a in args if a in depth), default=0)
         nodes.append(Node(symbol=name, op=op, args=args, expr=values[name], depth=depth[name], body=bodies[name]))
     graph = Graph(source=values[output], variables=tuple(inputs), nodes=tuple(nodes), output=output)

@@ -28,35 +28,50 @@ def program_form(exprs: Sequence[sp.Expr], threshold: int, prefix: str = "t") ->
         return None
     roots = sp.Tuple(*(exprs[i] for i in large))
     order = list(postorder(roots))
+    canon = _canonical_ids(order)  # equal subexpressions are one, however SymPy's cache built them
     uses: dict[int, int] = {}
+    seen: set[int] = set()
     for sub in order:
+        if canon[id(sub)] in seen:
+            continue
+        seen.add(canon[id(sub)])
         for a in sub.args:
-            uses[id(a)] = uses.get(id(a), 0) + 1
-    tops = {id(e) for e in roots.args}
+            uses[canon[id(a)]] = uses.get(canon[id(a)], 0) + 1
+    tops = {canon[id(e)] for e in roots.args}
     size: dict[int, int] = {}
-    named: dict[int, sp.Symbol] = {}
     written: dict[int, sp.Basic] = {}
     definitions: list[tuple[sp.Symbol, sp.Expr]] = []
     for sub in order:
+        c = canon[id(sub)]
+        if c in written or sub is roots:
+            continue
         if sub.is_Atom or not sub.args:
-            size[id(sub)], written[id(sub)] = 1, sub
+            size[c], written[c] = 1, sub
             continue
-        if sub is roots:
-            continue
-        args = tuple(written[id(a)] for a in sub.args)
+        args = tuple(written[canon[id(a)]] for a in sub.args)
         if isinstance(sub, (sp.Add, sp.Mul)):  # (a·b)·c as built unevaluated reads a·b·c
             args = tuple(b for a in args for b in (a.args if type(a) is type(sub) else (a,)))
         here = sub if args == sub.args else sub.func(*args, evaluate=False)
-        size[id(sub)] = 1 + sum(size[id(a)] for a in sub.args)
-        if id(sub) not in tops and (uses.get(id(sub), 0) > 1 or size[id(sub)] > LINE_NODES):
+        size[c] = 1 + sum(size[canon[id(a)]] for a in sub.args)
+        if c not in tops and (uses.get(c, 0) > 1 or size[c] > LINE_NODES):
             symbol = sp.Symbol(f"{prefix}{len(definitions) + 1}", real=True)
             definitions.append((symbol, here))
-            named[id(sub)] = symbol
-            written[id(sub)], size[id(sub)] = symbol, 1
+            written[c], size[c] = symbol, 1
         else:
-            written[id(sub)] = here
-    finals = {i: written[id(exprs[i])] for i in large}
+            written[c] = here
+    finals = {i: written[canon[id(exprs[i])]] for i in large}
     return ResultProgram(tuple(definitions), tuple(finals.get(i) for i in range(len(exprs))))
+
+
+def _canonical_ids(order: list[sp.Basic]) -> dict[int, int]:
+    """Each object's structural identity (children before parents): objects of equal structure get one
+    number, found bottom-up in one pass, without comparing trees."""
+    interned: dict[object, int] = {}
+    canon: dict[int, int] = {}
+    for sub in order:
+        key: object = sub if not sub.args else (sub.func, tuple(canon[id(a)] for a in sub.args))
+        canon[id(sub)] = interned.setdefault(key, len(interned))
+    return canon
 
 
 def free_prefix(taken: set[str]) -> str:

@@ -62,7 +62,7 @@ def test_json(runner: CliRunner) -> None:
     assert [(n["name"], n["op"], n["local"]) for n in data["nodes"]] == [
         ("u1", "Pow", "x**2"), ("u2", "Add", "x + u1"), ("u3", "sin", "sin(u2)")]
     assert data["steps"][1] == {
-        "wrt": "x", "node": "u2", "rule": "∂u2/∂x + ∂u2/∂u1 · du1/dx",
+        "wrt": "x", "node": "u2", "rule": "∂u2/∂x + ∂u2/∂u1 · du1/dx", "by_name": False,
         "terms": [{"arg": "x", "partial": "1", "derivative": "1"},
                   {"arg": "u1", "partial": "1", "derivative": "2*x"}],
         "total": "2*x + 1"}

@@ -175,7 +175,7 @@ def test_cli_both_modes_and_json_gradient(runner: CliRunner) -> None:
     code, out, _ = run(runner, "diff", "x^2 y", "--wrt", "all", "--format", "json")
     data = json.loads(out)
     assert (data["wrt"], data["result"], data["mode"]) == (["x", "y"], {"x": "2*x*y", "y": "x**2"}, "reverse")
-    assert data["backward"][0] == {"target": "u2", "total": "1", "contributions": []}
+    assert data["backward"][0] == {"target": "u2", "total": "1", "by_name": False, "contributions": []}
 
 
 def test_cli_backprop_text(runner: CliRunner) -> None:

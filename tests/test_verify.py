@@ -33,7 +33,7 @@ def test_rational_functions_are_compared_exactly() -> None:
     v = compare(1 / (x - 1) - 1 / (x + 1), 2 / (x**2 - 1) + 0 * (x ** 20 * (x + 1) ** 13), [x], seed=1)
     assert (v.status, v.method) == ("proved", "expand") or (v.status, v.method) == ("proved", "exact")
     wrong = compare(2 * x, 2 * x + sp.Rational(1, 10**900), [x], seed=1)
-    assert (wrong.status, wrong.method) == ("mismatch", "exact")
+    assert wrong.status == "mismatch" and wrong.method in ("exact", "expand")
 
 
 def test_an_identity_only_numbers_see_is_numeric() -> None:
