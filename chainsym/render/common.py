@@ -159,7 +159,7 @@ def split_index(name: str) -> tuple[str, str]:
     return (m.group(1), m.group(2)) if m and len(m.group(1)) < len(name) else (name, "")
 
 
-STEP_NODES = 300
+STEP_NODES = 40
 """a step whose derivative has a larger expression tree is shown by name (cos(u2)·du2/dx), not
 expanded: in a deep graph the expansions grow with every step"""
 
