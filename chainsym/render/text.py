@@ -164,7 +164,7 @@ def _point(p: Point, d: Derivation) -> list[str]:
     edges: dict[str, list[str]] = {}
     for user, arg, up, local, down in p.edges:
         edges.setdefault(arg.name, []).append(
-            f"via {user.name}: {brief(up)} × {brief(local)} = {brief(down)}")
+            f"via {user.name}: {_operand(up)} × {_operand(local)} = {brief(down)}")
     rows = [(f"{adjoint_name(d, s.name)} {_equals(v)}",
              "(seed)" if s == d.graph.output else "; ".join(edges.get(s.name, ["no path"])))
             for s, v in p.adjoints]
@@ -177,6 +177,12 @@ def _point(p: Point, d: Derivation) -> list[str]:
         lines += columns([(f"{v.name}: {show(start.get(v, 0))} → {number(u)}", "") for v, u in p.updates])
     lines += [f"note: {n}" for n in p.notes]
     return lines
+
+
+def _operand(v: PointValue) -> str:
+    """A value as a factor of upstream × local: bracketed when negative or a sum, so it reads right."""
+    shown = brief(v)
+    return f"({shown})" if shown.startswith("-") or " + " in shown or " - " in shown else shown
 
 
 def _definition(node: Node) -> str:
