@@ -89,7 +89,7 @@ def test_a_worker_out_of_memory_answers_and_is_replaced() -> None:
         assert (await pool.run({"do": "pid"}))["ok"] != before
         assert pool.stats()["replaced_memory"] == 1
 
-    with_pool(settings(memory_mb=400), body)
+    with_pool(settings(memory_mb=400, seconds=60.0), body)  # memory, not time, must end the job under load
 
 
 def test_a_full_queue_refuses_at_once_with_how_long_to_wait() -> None:
