@@ -14,9 +14,9 @@ from conftest import run
 SIN_X_PLUS_X2 = """\
 f = sin(x**2 + x)
 decomposition
-  u1 = x**2
-  u2 = x + u1
-  u3 = sin(u2)   = f
+  u1 = x**2      square
+  u2 = x + u1    sum
+  u3 = sin(u2)   sin      = f
 total derivatives   du/dx = ∂u/∂x + Σ ∂u/∂ui · dui/dx
   (∂: partial, the node's other arguments held fixed; d: total, through every path from x)
   du1/dx = ∂u1/∂x                      = 2*x

@@ -196,7 +196,7 @@ def test_html_is_self_contained() -> None:
     assert "<script" not in page and "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in page
     assert page.count("<math") > 50 and "<svg" in page
-    assert '<tr><th>node</th><th>operation</th><th>definition</th><th>value</th></tr>' in page
+    assert '<tr><th>node</th><th>operation</th><th>definition</th><th>in the inputs</th></tr>' in page
 
 
 # --- CLI: -o, graph, colour --------------------------------------------------------------------

@@ -8,7 +8,7 @@ import sympy as sp
 from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 
-from ..model import ForwardStep, PointValue, Verification
+from ..model import ForwardStep, Node, PointValue, Verification
 from ..naming import partial, total
 from ..results import Derivation
 from ..walk import dag_size, tree_size
@@ -47,6 +47,34 @@ def show(expr: sp.Basic) -> str:
 def show_local(expr: sp.Basic) -> str:
     """A node's operation with its arguments in the order written (x + u1, not u1 + x)."""
     return sstr(expr, order="none")
+
+
+OPERATIONS: dict[type, str] = {
+    sp.Add: "sum", sp.Mul: "product", sp.Pow: "power", sp.Abs: "absolute value", sp.Max: "max", sp.Min: "min",
+    sp.Heaviside: "unit step", sp.DiracDelta: "Dirac delta", sp.factorial: "factorial", sp.exp: "exp",
+    sp.log: "log",
+}
+"""an operation's mathematical name; a function not listed is called by its own name (sin, sigmoid)"""
+
+_SPECIAL_POWERS: dict[sp.Expr, str] = {
+    sp.Integer(-1): "reciprocal", sp.Integer(2): "square", sp.Rational(1, 2): "square root",
+    sp.Rational(-1, 2): "reciprocal square root", sp.Rational(1, 3): "cube root",
+}
+"""powers people name: x⁻¹ is a reciprocal, x² a square"""
+
+
+def operation(node: Node) -> str:
+    """A node's operation as mathematics names it: negation, product, square, sin (not Mul, Pow)."""
+    if node.body is not None:
+        return "definition"
+    args = node.args
+    if node.op is sp.Mul and len(args) == 2 and sp.Integer(-1) in args:
+        return "negation"
+    if node.op is sp.Pow and args[1].is_Number:
+        return _SPECIAL_POWERS.get(args[1], "power")
+    if node.op is sp.Pow and args[0].is_Number:
+        return "exponential"
+    return OPERATIONS.get(node.op, node.op.__name__)
 
 
 def factor(expr: sp.Basic) -> str:

@@ -12,7 +12,7 @@ from sympy.printing.mathml import MathMLPresentationPrinter
 
 from ..results import Derivation
 from ..walk import tree_size
-from .common import PRINT_LIMIT, block_kind, needs_brackets, show, split_index
+from .common import PRINT_LIMIT, block_kind, by_name, needs_brackets, operation, show, split_index
 from .compound import parts
 from .outline import Adjoint, Ex, Formula, Mat, Name, Op, Partial, Piece, Second, Section, Total, Value, Words
 from .picture import svg
@@ -92,12 +92,14 @@ def sections_fragment(heading: Formula, sections: Sequence[Section], figure: str
 
 
 def _decomposition(d: Derivation) -> str:
-    rows = ["<table class=\"grid\">", "<tr><th>node</th><th>operation</th><th>definition</th><th>value</th></tr>"]
+    rows = ["<table class=\"grid\">",
+            "<tr><th>node</th><th>operation</th><th>definition</th><th>in the inputs</th></tr>"]
     for n in d.graph.nodes:
         written = n.body is None
         mark = f" (= {escape(d.output_name)})" if n.symbol == d.graph.output and n.name != d.output_name else ""
-        rows.append(f"<tr><td>{_math((Name(n.name),))}{mark}</td><td>{escape(n.op_name)}</td>"
-                    f"<td>{_math((Ex(n.local, written=written),))}</td><td>{_math((Ex(n.expr),))}</td></tr>")
+        inputs = "" if n.expr == n.local or by_name(n.expr) else _math((Ex(n.expr),))
+        rows.append(f"<tr><td>{_math((Name(n.name),))}{mark}</td><td>{escape(operation(n))}</td>"
+                    f"<td>{_math((Ex(n.local, written=written),))}</td><td>{inputs}</td></tr>")
     rows.append("</table>")
     return "\n".join(rows)
 

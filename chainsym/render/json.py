@@ -17,7 +17,7 @@ import sympy as sp
 from ..model import ForwardPass, Point, PointValue, ReversePass, Verification
 from ..results import CheckResult, Derivation, Hessian, Orders
 from ..vector_results import Jacobian
-from .common import by_name, final, rule, show, show_local
+from .common import by_name, final, operation, rule, show, show_local
 
 VERSION = 2
 VERSIONS = {"work": 1}
@@ -51,7 +51,7 @@ def derivation(d: Derivation) -> dict[str, Any]:
             "definitions": [[name.name, show(value)] for name, value in d.program.definitions]},
         "output": show(d.graph.output),
         "nodes": [
-            {"name": n.name, "op": n.op_name, "local": show_local(n.local),
+            {"name": n.name, "op": n.op_name, "operation": operation(n), "local": show_local(n.local),
              "args": [show(a) for a in n.args], "value": None if by_name(n.expr) else show(n.expr)}
             for n in d.graph.nodes
         ],

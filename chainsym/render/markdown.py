@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..results import Derivation
+from .common import operation
 from .compound import parts
 from .latex import formula, piece, row
 from .outline import Ex, Formula, Name, Section
@@ -41,7 +42,7 @@ def _decomposition(d: Derivation) -> list[str]:
     for n in d.graph.nodes:
         mark = f" (= {d.output_name})" if n.symbol == d.graph.output and n.name != d.output_name else ""
         definition = piece(Ex(n.local, written=n.body is None))
-        rows.append(f"| ${piece(Name(n.name))}${mark} | {n.op_name} | ${definition}$ |")
+        rows.append(f"| ${piece(Name(n.name))}${mark} | {operation(n)} | ${definition}$ |")
     return rows + [""]
 
 

@@ -15,7 +15,7 @@ from math import ceil, sqrt
 
 from ..results import Derivation
 from ..rules import partials
-from .common import brief, show, show_local
+from .common import brief, operation, show, show_local
 from .layout import Drawing, Item, Link, Rect, draw
 
 DRAW_LIMIT = 300
@@ -71,7 +71,7 @@ def scene(d: Derivation) -> tuple[tuple[Box, ...], tuple[Edge, ...]]:
     for n in g.nodes:
         local = show(n.local) if n.body is not None else show_local(n.local)
         head = f"{n.name} = {local}"
-        op = f"{n.op_name}" + (f"   (= {f})" if n.symbol == g.output else "")
+        op = f"{operation(n)}" + (f"   (= {f})" if n.symbol == g.output else "")
         lines = [(_cut(head), head), (op, op)]
         if n.symbol in values:
             lines.append(_cut_part("value ", brief(values[n.symbol])))

@@ -19,6 +19,7 @@ from .common import (
     generic,
     named_products,
     number,
+    operation,
     products,
     program_note,
     result_name,
@@ -89,8 +90,11 @@ def _graph(d: Derivation) -> list[str]:
         rows = [(f"{n.name} = {show(n.local)}", "depends on " + ", ".join(a.name for a in n.args))
                 for n in reversed(g.nodes)]
         return ["dependency tree", *columns(rows)]
-    rows = [(f"{n.name} = {show_local(n.local)}", f"= {d.output_name}" if n.symbol == g.output else "")
-            for n in g.nodes]
+    names = [operation(n) for n in g.nodes]
+    width = max(len(name) for name in names)
+    rows = [(f"{n.name} = {show_local(n.local)}",
+             name.ljust(width) + (f"   = {d.output_name}" if n.symbol == g.output else ""))
+            for n, name in zip(g.nodes, names, strict=True)]
     return ["decomposition", *columns(rows)]
 
 
