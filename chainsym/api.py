@@ -94,7 +94,8 @@ def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where:
     checks: tuple[Verification, ...] = ()
     if verify:
         checks = verify_gradient(graph.value, variables, results, graph.variables, limits, seed, budget)
-    spot = at_point(graph, inputs, variables, rate, limits, budget, fixed) if inputs is not None else None
+    spot = at_point(graph, inputs, variables, rate, limits, budget, fixed,
+                    forward_wrt=[p.wrt for p in passes]) if inputs is not None else None
     namer = Namer([*(v.name for v in graph.variables), *(n.name for n in graph.nodes), src.output_name])
     program = None if expand else program_form(results, limits.expand_nodes, namer.prefix("shared"))
     return Derivation(source=src.text, expr=src.shown, graph=graph, wrt=variables, mode=chosen_mode, forward=passes,

@@ -215,6 +215,10 @@ class Point:
     updates: tuple[tuple[sp.Symbol, PointValue], ...] = ()
     """v − lr·∂f/∂v for each differentiated parameter, when a learning rate is given"""
     notes: tuple[str, ...] = ()
+    tangents: tuple[tuple[sp.Symbol, sp.Symbol, PointValue], ...] = ()
+    """(variable x, node u, du/dx) for each variable differentiated in forward mode, nodes in graph order"""
+    tangent_edges: tuple[tuple[sp.Symbol, sp.Symbol, sp.Symbol, PointValue, PointValue, PointValue], ...] = ()
+    """(variable x, consumer c, argument a, local ∂c/∂a, incoming da/dx, term ∂c/∂a · da/dx) at the point"""
 
 
 @dataclass(frozen=True)

@@ -86,11 +86,49 @@ class NumericAdjoints:
         return True
 
 
+class NumericTangents:
+    """Forward mode with numbers: local ∂c/∂a at the point × the incoming tangent da/dx, summed over
+    the arguments (the locals are the backward pass's, computed once)."""
+
+    def __init__(self, adjoints: NumericAdjoints, wrt: sp.Symbol, limits: Limits) -> None:
+        self.adjoints, self.wrt, self.limits = adjoints, wrt, limits
+
+    def term(self, edge: Edge, source: sp.Expr) -> sp.Expr:
+        what = f"∂{edge.consumer.name}/∂{edge.arg.name} · d{edge.arg.name}/d{self.wrt.name}"
+        return finite_value(self.adjoints.local(edge) * source, what, self.limits)
+
+    def combine(self, target: sp.Symbol, node: Node | None, carried: Sequence[Carried[sp.Expr]]) -> sp.Expr:
+        return finite_value(sp.Add(*(c.term for c in carried)), f"d{target.name}/d{self.wrt.name}", self.limits)
+
+    def live(self, total: sp.Expr) -> bool:
+        return True
+
+
+Tangents = tuple[tuple[tuple[sp.Symbol, sp.Symbol, PointValue], ...],
+                 tuple[tuple[sp.Symbol, sp.Symbol, sp.Symbol, PointValue, PointValue, PointValue], ...]]
+
+
+def _tangents(graph: Graph, adjoints: NumericAdjoints, variables: Sequence[sp.Symbol], limits: Limits,
+              budget: Budget | None) -> Tangents:
+    """du/dx at the point for every node and each x, with the terms that make it up."""
+    totals, edges = [], []
+    for x in variables:
+        for v in sweep(graph, NumericTangents(adjoints, x, limits), {x: sp.Integer(1)}, budget=budget):
+            if v.total is None:
+                continue
+            totals.append((x, v.target, value(v.total)))
+            edges += [(x, v.target, c.edge.arg, value(adjoints.local(c.edge)), value(c.source), value(c.term))
+                      for c in v.carried]
+    return tuple(totals), tuple(edges)
+
+
 def at_point(graph: Graph, inputs: Mapping[sp.Symbol, sp.Expr], wrt: Sequence[sp.Symbol],
              learning_rate: sp.Expr | None = None, limits: Limits = DEFAULT_LIMITS,
-             budget: Budget | None = None, data: Sequence[sp.Symbol] = ()) -> Point:
-    """Evaluate the graph forward, then backpropagate numbers, at inputs (one value per variable).
-    With a learning rate, the gradient-descent step for every variable in wrt that is not data."""
+             budget: Budget | None = None, data: Sequence[sp.Symbol] = (),
+             forward_wrt: Sequence[sp.Symbol] = ()) -> Point:
+    """Evaluate the graph forward, then backpropagate numbers, at inputs (one value per variable);
+    for each variable in `forward_wrt`, the forward-mode tangents du/dx too. With a learning rate, the
+    gradient-descent step for every variable in wrt that is not data."""
     missing = [v.name for v in graph.variables if v not in inputs]
     if missing:
         raise UsageError(f"«at» gives no value for {', '.join(missing)}", param="at")
@@ -106,6 +144,7 @@ def at_point(graph: Graph, inputs: Mapping[sp.Symbol, sp.Expr], wrt: Sequence[sp
                    value(c.term)) for v in reversed(backward) for c in v.carried)
     edges = _by_consumer(edges, graph)
     gradient = tuple((v, value(adjoint.get(v, sp.Integer(0)))) for v in wrt)
+    tangents, tangent_edges = _tangents(graph, adjoints_flow, forward_wrt, limits, budget)
     updates: tuple[tuple[sp.Symbol, PointValue], ...] = ()
     if learning_rate is not None:
         updates = tuple((v, value(inputs.get(v, sp.Integer(0)) - learning_rate * g.exact))
@@ -119,6 +158,8 @@ def at_point(graph: Graph, inputs: Mapping[sp.Symbol, sp.Expr], wrt: Sequence[sp
         learning_rate=learning_rate,
         updates=updates,
         notes=tuple(dict.fromkeys(values_flow.notes + adjoints_flow.notes)),
+        tangents=tangents,
+        tangent_edges=tangent_edges,
     )
 
 

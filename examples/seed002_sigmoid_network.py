@@ -26,7 +26,7 @@ E = (t1 - o1)^2/2 + (t2 - o2)^2/2
 """
 point = ("x1=0.05, x2=0.10, t1=0.01, t2=0.99, w11=0.15, w21=0.20, w12=0.25, w22=0.30, b1=0.35, "
          "w31=0.40, w41=0.45, w32=0.50, w42=0.55, b2=0.60")
-d = chainsym.diff(network, wrt="w31,w11", mode="both", at=point, lr="0.5")
+d = chainsym.diff(network, wrt="w31,w11", mode="both", at=point, lr="0.5", data="x1,x2,t1,t2")
 print(d)
 
 steps = {s.node.name: s for s in d.forward[0].steps}

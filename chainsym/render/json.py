@@ -129,6 +129,10 @@ def _point(p: Point) -> dict[str, Any]:
         "learning_rate": show(p.learning_rate) if p.learning_rate is not None else None,
         "updates": {v.name: _number(u) for v, u in p.updates},
         "notes": list(p.notes),
+        "tangents": {x.name: {u.name: _number(v) for w, u, v in p.tangents if w == x}
+                     for x in dict.fromkeys(x for x, _, _ in p.tangents)},
+        "tangent_edges": [{"wrt": x.name, "consumer": c.name, "arg": a.name, "local": _number(lo),
+                           "incoming": _number(inc), "term": _number(t)} for x, c, a, lo, inc, t in p.tangent_edges],
     }
 
 

@@ -218,6 +218,8 @@ def _backward(rp: ReversePass, d: Derivation) -> Section:
     f = d.output_name
     rows = []
     for step in rp.steps:
+        if step.target in d.data:
+            continue  # data are not trained: their adjoints are no part of the gradient asked for
         target = step.target.name
         if not step.contributions:
             note = "seed" if step.target == d.graph.output else f"no path to {f}"
@@ -250,12 +252,17 @@ def _point(p: Point, d: Derivation) -> Section:
     rows: list[Row] = [Row((Name(v.name),), (Op("="), Ex(x)), "input") for v, x in p.inputs]
     rows += [Row((Name(s.name),), (Op("="), Ex(nodes[s].local, written=nodes[s].body is None), Op("="), Value(v)),
                  "forward") for s, v in p.values]
+    terms: dict[tuple[sp.Symbol, sp.Symbol], list[str]] = {}
+    for x, user, arg, local, incoming, term in p.tangent_edges:
+        terms.setdefault((x, user), []).append(f"from {arg.name}: {brief(local)} × {brief(incoming)} = {brief(term)}")
+    rows += [Row((Total(u.name, x.name),), (Op("="), Value(v)), "; ".join(terms.get((x, u), [])))
+             for x, u, v in p.tangents]
     edges: dict[sp.Symbol, list[str]] = {}
     for user, arg, up, local, down in p.edges:
         edges.setdefault(arg, []).append(f"via {user.name}: {brief(up)} × {brief(local)} = {brief(down)}")
     rows += [Row((Adjoint(s.name),), (Op("="), Value(v)),
                  "seed" if s == d.graph.output else "; ".join(edges.get(s, ["no path"])))
-             for s, v in p.adjoints]
+             for s, v in p.adjoints if s not in d.data]
     rows += [Row((Partial(f, v.name),), (Op("="), Value(g)), "gradient") for v, g in p.gradient]
     if p.learning_rate is not None:
         start = dict(p.inputs)
@@ -263,6 +270,8 @@ def _point(p: Point, d: Derivation) -> Section:
                                         Partial(f, v.name), Op("="), Value(u)), "gradient-descent step")
                  for v, u in p.updates]
     where = ", ".join(f"{v} = {show(x)}" for v, x in p.inputs)
-    return Section("point", f"At {where}", "the forward pass (values) and the backward pass (adjoints), exactly",
+    return Section("point", f"At {where}", "the forward pass (values"
+                   + (" and the tangents du/dx of forward mode" if p.tangents else "")
+                   + ") and the backward pass (adjoints), exactly",
                    tuple(rows), tuple(f"note: {n}" for n in p.notes))
 

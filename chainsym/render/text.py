@@ -128,6 +128,8 @@ def _reverse(rp: ReversePass, d: Derivation) -> list[str]:
     rows: list[tuple[str, str]] = []
     extra: dict[int, list[str]] = {}
     for step in rp.steps:
+        if step.target in d.data:
+            continue  # data are not trained: their adjoints are no part of the gradient asked for
         name = adjoint_name(d, step.target.name)
         if not step.contributions:
             note = "seed" if step.target == d.graph.output else "no path to " + f
@@ -154,7 +156,15 @@ def _reverse(rp: ReversePass, d: Derivation) -> list[str]:
     for i, (left, right) in enumerate(rows):
         lines.append(f"  {left.ljust(width)}   {right}".rstrip())
         lines += [" " * 6 + e for e in extra.get(i, [])]
-    return lines
+    return lines + _data_note(d)
+
+
+def _data_note(d: Derivation) -> list[str]:
+    if not d.data:
+        return []
+    names = ", ".join(v.name for v in d.data)
+    return [f"  ({names} {'are' if len(d.data) > 1 else 'is'} data, not trained: {'their' if len(d.data) > 1 else 'its'}"
+            " adjoints are left out)"]
 
 
 def _point(p: Point, d: Derivation) -> list[str]:
@@ -164,6 +174,7 @@ def _point(p: Point, d: Derivation) -> list[str]:
     lines = [f"at {where}", "forward pass"]
     lines += columns([(f"{s.name} = {_definition(nodes[s])}",
                         _equals(v)) for s, v in p.values])
+    lines += _tangents(p)
     lines.append("backward pass   (upstream × local = downstream)")
     edges: dict[str, list[str]] = {}
     for user, arg, up, local, down in p.edges:
@@ -171,8 +182,8 @@ def _point(p: Point, d: Derivation) -> list[str]:
             f"via {user.name}: {_operand(up)} × {_operand(local)} = {brief(down)}")
     rows = [(f"{adjoint_name(d, s.name)} {_equals(v)}",
              "(seed)" if s == d.graph.output else "; ".join(edges.get(s.name, ["no path"])))
-            for s, v in p.adjoints]
-    lines += columns(rows)
+            for s, v in p.adjoints if s not in d.data]
+    lines += columns(rows) + _data_note(d)
     lines.append("gradient")
     lines += columns([(f"∂{f}/∂{v.name} {_equals(g)}", "") for v, g in p.gradient])
     if p.learning_rate is not None:
@@ -180,6 +191,21 @@ def _point(p: Point, d: Derivation) -> list[str]:
         start = dict(p.inputs)
         lines += columns([(f"{v.name}: {show(start.get(v, 0))} → {number(u)}", "") for v, u in p.updates])
     lines += [f"note: {n}" for n in p.notes]
+    return lines
+
+
+def _tangents(p: Point) -> list[str]:
+    """Forward mode's numbers: each du/dx at the point with the terms local × incoming that sum to it."""
+    lines = []
+    for x in dict.fromkeys(x for x, _, _ in p.tangents):
+        terms: dict[str, list[str]] = {}
+        for wrt, user, arg, local, incoming, term in p.tangent_edges:
+            if wrt == x:
+                terms.setdefault(user.name, []).append(
+                    f"from {arg.name}: {_operand(local)} × {_operand(incoming)} = {brief(term)}")
+        lines.append(f"tangents d/d{x.name}   (local × incoming = term; the terms sum to du/d{x.name})")
+        lines += columns([(f"{total(u.name, x.name)} {_equals(v)}", "; ".join(terms.get(u.name, [])))
+                          for wrt, u, v in p.tangents if wrt == x])
     return lines
 
 
