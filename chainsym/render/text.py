@@ -163,8 +163,8 @@ def _data_note(d: Derivation) -> list[str]:
     if not d.data:
         return []
     names = ", ".join(v.name for v in d.data)
-    return [f"  ({names} {'are' if len(d.data) > 1 else 'is'} data, not trained: {'their' if len(d.data) > 1 else 'its'}"
-            " adjoints are left out)"]
+    are, their = ("are", "their") if len(d.data) > 1 else ("is", "its")
+    return [f"  ({names} {are} data, not trained: {their} adjoints are left out)"]
 
 
 def _point(p: Point, d: Derivation) -> list[str]:
