@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from chainsym.formats import formats
 from chainsym.render import html, latex, picture, render
 from chainsym.render import json as json_render
 from chainsym.render import text as text_render
+from chainsym.render.outline import Ex, Name, Op, Row
 from chainsym.results import Derivation
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -120,6 +122,33 @@ def test_latex_compiles(case: str, tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:]
     assert (tmp_path / "d.pdf").stat().st_size > 1000
+
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+@pytest.mark.parametrize("snapshot", sorted(p.name for p in SNAPSHOTS.glob("*.tex")))
+def test_latex_snapshot_fits_the_page(snapshot: str, tmp_path: Path) -> None:
+    """Every LaTeX snapshot compiles with no line more than 10 pt wider than the page (pdflatex's log)."""
+    (tmp_path / "s.tex").write_text((SNAPSHOTS / snapshot).read_text(encoding="utf-8"), encoding="utf-8")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "s.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:]
+    log = (tmp_path / "s.log").read_text(encoding="latin-1")
+    overfull = [float(w) for w in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+    assert max(overfull, default=0.0) <= 10, overfull
+
+
+def test_latex_breaks_a_long_sum_between_terms() -> None:
+    """A sum too wide for a line breaks before a sign, inside \\bigl( \\bigr) when it is an argument."""
+    x = sp.symbols("x1:40", real=True)
+    text = latex.row(Row((Name("f"),), (Op("="), Ex(sp.sin(sp.Add(*x))))))
+    lines = text.split(" \\\\\n")
+    assert len(lines) > 1 and lines[0].startswith(r"f &= \sin\bigl(x_{1} + x_{10} + x_{11}")
+    assert all(line.startswith(r"&\quad + ") for line in lines[1:])
+    assert lines[-1].endswith(r"\bigr)")
+    assert all(latex.width(line) <= latex.LINE for line in lines)
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")

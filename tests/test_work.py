@@ -230,7 +230,7 @@ def test_json_validates() -> None:
 
 
 @pytest.mark.parametrize("fmt, expected", [
-    ("markdown", "\\text{line 3} &= 2 \\cos{\\left(x^{2} \\right)} &&\\text{WRONG}"),
+    ("markdown", "\\text{line 3} &= 2 \\cos{\\left(x^{2} \\right)} \\qquad\\text{WRONG}"),
     ("latex", "\\text{line 2} &= \\cos{\\left(x^{2} \\right)} \\frac{d}{d x}\\left(x^{2}\\right)"),
     ("html", "<mfrac><mi>d</mi><mrow><mi>d</mi><mi>x</mi></mrow></mfrac>"),
 ])

@@ -12,6 +12,7 @@ from sympy.printing.latex import LatexPrinter
 
 from ..results import Derivation
 from ..walk import tree_size
+from .breaking import LINE, bracketed, fragments, layout, pack, width
 from .common import PRINT_LIMIT, block_kind, needs_brackets, show, split_index
 from .compound import parts
 from .outline import (
@@ -74,11 +75,12 @@ def body(d: Derivation) -> str:
 
 def body_of(sections: Sequence[Section]) -> str:
     lines = [r"\begin{align*}"]
+    widest = left_width([r for section in sections for r in section.rows])
     for section in sections:
         lines.append(r"\intertext{\textbf{" + text(section.title) + "}"
                      + (" (" + text(section.intro) + ")" if section.intro else "")
                      + (r": $" + formula(section.law) + "$" if section.law else "") + "}")
-        lines += [row(r) for r in section.rows]
+        lines += [row(r, widest) for r in section.rows]
         lines += [r"\intertext{" + text(line) + "}" for line in section.lines]
     lines.append(r"\end{align*}")
     return "\n".join(_terminate(lines)) + "\n"
@@ -105,14 +107,47 @@ def _terminate(lines: list[str]) -> list[str]:
     return out
 
 
-def row(r: Row) -> str:
-    """One aligned row: left &= right, and a note in a further column."""
-    right = r.right
-    head = ""
-    if right and isinstance(right[0], Op):
-        head, right = OPS[right[0].symbol], right[1:]
-    note = r" &&\text{" + text(r.note) + "}" if r.note else ""
-    return f"{formula(r.left)} &{head} {formula(right)}{note}".rstrip()
+def row(r: Row, left_width: float | None = None) -> str:
+    """One aligned row: left &= right, and its note; broken over lines (` \\` between them) where it
+    would not fit the page, left_width being the widest left side of the environment."""
+    left = formula(r.left)
+    room = LINE - (width(left) if left_width is None else left_width)
+    segments: list[list[str]] = []
+    for chunk in _at_equals(r.right):
+        head = OPS[chunk[0].symbol] + " " if chunk and isinstance(chunk[0], Op) and chunk[0].symbol in "=≈" else ""
+        parts = chunk[1:] if head else chunk
+        whole = (head + formula(tuple(parts))).strip()
+        if width(whole) <= room:
+            segments.append([whole])
+            continue
+        packed = pack([("", _lines(p, room - 4)) for p in parts], room - width(head))
+        segments.append([head + packed[0], *packed[1:]])
+    return " \\\\\n".join(layout(left, segments, text(r.note) if r.note else "", room))
+
+
+def left_width(rows: Sequence[Row]) -> float:
+    """The widest left side: align* sets every row's right side after it."""
+    return max((width(formula(r.left)) for r in rows), default=0.0)
+
+
+def _at_equals(parts: Formula) -> list[list[Piece]]:
+    """A row's right side cut before each top-level = and ≈: the places a long row breaks."""
+    chunks: list[list[Piece]] = [[]]
+    for p in parts:
+        if isinstance(p, Op) and p.symbol in ("=", "≈") and chunks[-1]:
+            chunks.append([])
+        chunks[-1].append(p)
+    return [c for c in chunks if c]
+
+
+def _lines(p: Piece, budget: float) -> list[str]:
+    """A part of a formula over lines: an expression or a matrix taken apart where it is too wide."""
+    if isinstance(p, Ex):
+        lines = fragments(p.expr, budget, lambda e: expression(e, written=p.written and e is p.expr))
+        return bracketed("", lines) if p.factor and needs_brackets(p.expr) else lines
+    if isinstance(p, Mat) and block_kind(p.matrix)[0] == "dense":
+        return fragments(sp.ImmutableMatrix(p.matrix), budget, expression)
+    return [piece(p)]
 
 
 def formula(parts: Formula) -> str:
