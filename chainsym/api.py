@@ -100,7 +100,8 @@ def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where:
     program = None if expand else program_form(results, limits.expand_nodes, namer.prefix("shared"))
     return Derivation(source=src.text, expr=src.shown, graph=graph, wrt=variables, mode=chosen_mode, forward=passes,
                       results=results, verifications=checks, reverse=backward, agreement=agreement,
-                      output_name=src.output_name, point=spot, program=program, data=fixed)
+                      output_name=src.output_name, point=spot, program=program, data=fixed,
+                      expanded=expand)
 
 
 def grad(expr: ExprLike, wrt: WrtLike = None, *, where: WhereLike = (), at: AtLike = None, lr: NumberLike = None,

@@ -82,6 +82,8 @@ class Derivation(Result):
     """how the results too large to show whole are shown (None: every result is shown whole)"""
     data: tuple[sp.Symbol, ...] = ()
     """inputs that are data, not parameters: never updated by a gradient step"""
+    expanded: bool = False
+    """--expand: every result is printed whole in the inputs"""
 
     @property
     def result(self) -> sp.Expr | dict[sp.Symbol, sp.Expr]:

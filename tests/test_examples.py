@@ -24,6 +24,9 @@ EXPECTED = {
                                      "      = diag(t1, t2, t3)   (3,3)", "dz/dx shape: (2, 4) verified: proved"],
     "seed001_second_derivative.py": ["at x = 2: d^2f/dx^2 = 12", "  ∂²f/∂x∂y = -x*y*sin(x*y) + 2*x + cos(x*y)",
                                      "verified: equal to sympy.hessian(f, [x, y]) (symbolic in all 4 entries: 2 by expand, 2 identical)"],
+    "mlp_softmax_cross_entropy.py": ["  dL/dz1 ≈ -0.624345088001   p1 - y1 ≈ -0.624345088001",
+                                     "  dL/dz2 ≈ 0.28884190199   p2 - y2 ≈ 0.288841901990",
+                                     "∂L/∂w1_11 = dL/da1·x1", "  w1_11: 1/10 → ≈ 0.114413338477"],
     "seed001_chain_rule.py": ["df/dx = 8*x + 12", "dy/du = 2*u2  du/dx = 2", "df/dx = 2*x*exp(x**2)",
                               "1·2 + 1·3 = 5"],
 }
@@ -41,3 +44,19 @@ def test_example_runs(name: str) -> None:
     assert proc.returncode == 0, proc.stderr
     for line in EXPECTED[name]:
         assert line in proc.stdout.splitlines(), line
+
+
+SNAPSHOT_EXAMPLES = ("seed002_sigmoid_network.py", "mlp_softmax_cross_entropy.py")
+"""examples people learn from: their whole derivations are snapshots (CHAINSYM_UPDATE_SNAPSHOTS=1 rewrites them)"""
+
+
+@pytest.mark.parametrize("name", SNAPSHOT_EXAMPLES)
+def test_example_derivation_is_its_snapshot(name: str) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, str(ROOT / "examples" / name)], capture_output=True, text=True,
+                          timeout=120, env=env, cwd=ROOT / "examples")
+    assert proc.returncode == 0, proc.stderr
+    snapshot = ROOT / "tests" / "snapshots" / ("example_" + name.removesuffix(".py") + ".txt")
+    if os.environ.get("CHAINSYM_UPDATE_SNAPSHOTS"):
+        snapshot.write_text(proc.stdout, encoding="utf-8")
+    assert proc.stdout == snapshot.read_text(encoding="utf-8")

@@ -159,18 +159,27 @@ LONG_EXACT = 40
 """exact values longer than this are shown by their decimal reading alone (JSON keeps both)"""
 
 
+def _exact(v: PointValue) -> str | None:
+    """The exact value as printed, or None when it is too long to show: a tree of more than
+    LONG_EXACT nodes prints longer, so it is not printed at all (SymPy's printer orders the terms
+    of a constant sum by evaluating them, which costs seconds on a deep network's values)."""
+    if tree_size(v.exact, LONG_EXACT) > LONG_EXACT:
+        return None
+    exact = show(v.exact)
+    return exact if len(exact) <= LONG_EXACT else None
+
+
 def number(v: PointValue) -> str:
     """An exact value, with its decimal reading when that differs; a long exact value only as ≈."""
-    exact = show(v.exact)
+    exact = _exact(v)
     if exact == v.approx:
         return exact
-    return f"≈ {v.approx}" if len(exact) > LONG_EXACT else f"{exact} ≈ {v.approx}"
+    return f"≈ {v.approx}" if exact is None else f"{exact} ≈ {v.approx}"
 
 
 def brief(v: PointValue) -> str:
     """A value inside a sentence: exact when short, else its decimal reading."""
-    exact = show(v.exact)
-    return exact if len(exact) <= LONG_EXACT else v.approx
+    return _exact(v) or v.approx
 
 
 def needs_brackets(expr: sp.Basic) -> bool:

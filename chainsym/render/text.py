@@ -10,6 +10,7 @@ from ..model import ForwardPass, Node, Point, PointValue, ReversePass
 from ..naming import partial, total
 from ..results import Derivation
 from .common import (
+    STEP_NODES,
     adjoint_name,
     brief,
     by_name,
@@ -67,19 +68,46 @@ def render_result(d: Derivation) -> str:
         return "".join(line + "\n" for line in lines)
     if len(d.wrt) == 1 and d.program is None:
         return show(d.results[0]) + "\n"
-    return "".join(line + "\n" for line in _results(d))
+    return "".join(line + "\n" for line in _results(d, named=False))
 
 
-def _results(d: Derivation) -> list[str]:
-    """df/dx = result per variable; a large one over shared parts, whose definitions follow once."""
+def _results(d: Derivation, named: bool = True) -> list[str]:
+    """df/dx = result per variable; a large one over shared parts, whose definitions follow once (in a
+    derivation, a program's large result over the program's own names instead)."""
     lines = []
+    shared = by_names = False
     for i in range(len(d.wrt)):
+        over_names = _over_names(d, i) if named else None
         shown = final(d, i)
+        if over_names is not None:
+            lines.append(f"{result_name(d, i)} = {over_names}")
+            by_names = True
+            continue
+        shared = shared or shown is not None
         lines.append(f"{result_name(d, i)} = {show(d.results[i])}" if shown is None else
                      f"{result_name(d, i)} = {show(shown)}   {program_note(d)}")
-    if d.program is not None:
+    if by_names:
+        lines.append(f"  (a result of more than {STEP_NODES} nodes is written over the program's names, each "
+                     f"d{d.output_name}/du as found above; --expand prints it in the inputs)")
+    if d.program is not None and shared:
         lines += [f"  {name} = {show(value)}" for name, value in d.program.definitions]
     return lines
+
+
+def _over_names(d: Derivation, i: int) -> str | None:
+    """A program's large result i written over the program's own names, as its last step is: the
+    user named those parts, and the steps above give each of them (None: shown in the inputs)."""
+    if d.expanded or not d.graph.nodes or d.graph.nodes[-1].body is None or not by_name(d.results[i]):
+        return None
+    x = d.wrt[i]
+    if d.forward:
+        last = [s for s in d.forward[i].steps if s.node.symbol == d.graph.output]
+        return named_products(last[0], x.name) if last else None
+    steps = [s for s in d.reverse.steps if s.target == x] if d.reverse is not None else []
+    if not steps or not steps[0].contributions:
+        return None
+    return " + ".join(adjoint_name(d, c.consumer.name) + ("" if c.partial.local == 1 else f"·{factor(c.partial.local)}")
+                      for c in steps[0].contributions)
 
 
 def _graph(d: Derivation) -> list[str]:
