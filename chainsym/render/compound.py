@@ -78,7 +78,8 @@ def jacobian(j: Jacobian) -> tuple[Formula, tuple[Section, ...], str]:
             for b in live:
                 if len(right) > 1:
                     right.append(Op("+"))
-                right += [Mat(b.local)] if b.arg == w else [Mat(b.local), Op("·"), Mat(b.total)]
+                product = [Mat(b.local, factor=True), Op("·"), Mat(b.total, factor=True)]
+                right += [Mat(b.local)] if b.arg == w else product
             shapes = ", ".join(f"({b.local.shape[0]},{b.local.shape[1]})·({b.total.shape[0]},{b.total.shape[1]})"
                                for b in live if b.arg != w)
             if block(step.total) != " + ".join(block(b.local) for b in live):

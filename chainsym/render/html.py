@@ -134,7 +134,8 @@ def piece(p: Piece) -> str:
                  f"<mo>&#x2202;</mo>{name(p.a)}<mo>&#x2202;</mo>{name(p.b)}")
         return f"<mfrac><mrow><msup><mo>&#x2202;</mo><mn>2</mn></msup>{name(p.of)}</mrow><mrow>{below}</mrow></mfrac>"
     if isinstance(p, Mat):
-        return matrix(p.matrix)
+        shown = matrix(p.matrix)
+        return f"<mrow><mo>(</mo>{shown}<mo>)</mo></mrow>" if p.factor and shown.startswith("<mo>&#x2212;") else shown
     if isinstance(p, Partial):
         return f"<mfrac><mrow><mo>&#x2202;</mo>{name(p.of)}</mrow><mrow><mo>&#x2202;</mo>{name(p.wrt)}</mrow></mfrac>"
     if isinstance(p, Adjoint):

@@ -169,7 +169,8 @@ def piece(p: Piece) -> str:
         below = rf"\partial {name(p.a)}^{{2}}" if p.a == p.b else rf"\partial {name(p.a)} \partial {name(p.b)}"
         return rf"\frac{{\partial^{{2}} {name(p.of)}}}{{{below}}}"
     if isinstance(p, Mat):
-        return matrix(p.matrix)
+        shown = matrix(p.matrix)
+        return r"\left(" + shown + r"\right)" if p.factor and shown.startswith("-") else shown
     if isinstance(p, Partial):
         return r"\frac{\partial " + name(p.of) + r"}{\partial " + name(p.wrt) + "}"
     if isinstance(p, Adjoint):

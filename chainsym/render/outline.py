@@ -75,6 +75,8 @@ class Mat:
     """A Jacobian block or a matrix: 0, I, diag(…) or its entries."""
 
     matrix: sp.Matrix
+    factor: bool = False
+    """a factor of a product: −I is bracketed, so I·(−I) does not read as a subtraction"""
 
 
 @dataclass(frozen=True)

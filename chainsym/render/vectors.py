@@ -88,7 +88,7 @@ def _steps(steps: tuple[VStep, ...], w: str) -> list[str]:
             continue
         rule = " + ".join(f"∂{step.node}/∂{b.arg} · d{b.arg}/d{w}" if b.arg != w else f"∂{step.node}/∂{w}"
                           for b in live)
-        factors = " + ".join(block(b.local) if b.arg == w else f"{block(b.local)}·{block(b.total)}" for b in live)
+        factors = " + ".join(block(b.local) if b.arg == w else f"{_factor(b.local)}·{_factor(b.total)}" for b in live)
         shapes = ", ".join(f"{shape(b.local)}·{shape(b.total)} → ({b.local.shape[0]},{b.total.shape[1]})"
                            for b in live if b.arg != w)
         lines.append(f"  d{step.node}/d{w} = {rule}")
@@ -105,3 +105,9 @@ def _layer(layer: LayerCheck) -> list[str]:
     out += [f"  {text}   {'checked entry by entry against the chain rule' if ok else 'DOES NOT MATCH the chain rule'}"
             for text, ok in layer.statements]
     return out
+
+
+def _factor(m: sp.Matrix) -> str:
+    """A block as a factor of a product: −I₃ bracketed, so I₃·(−I₃) does not read as a subtraction."""
+    shown = block(m)
+    return f"({shown})" if shown.startswith(("−", "-")) else shown
