@@ -81,7 +81,8 @@ FUNCTIONS: dict[type, Callable[..., Value]] = {
     **{f: (lambda name: lambda ctx, *a: getattr(ctx, name)(*a))(f.__name__) for f in (
         sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc, sp.asin, sp.acos, sp.atan, sp.acot, sp.asec,
         sp.acsc, sp.sinh, sp.cosh, sp.tanh, sp.coth, sp.sech, sp.csch, sp.asinh, sp.acosh, sp.atanh,
-        sp.acoth, sp.asech, sp.acsch, sp.exp, sp.log, sp.erf, sp.gamma, sp.atan2)},
+        sp.acoth, sp.asech, sp.acsch, sp.exp, sp.log, sp.erf, sp.gamma)},
+    sp.atan2: lambda ctx, y, x: ctx.atan2(_real(y), _real(x)),  # the quadrant angle of a real point only
     sp.polygamma: lambda ctx, n, z: ctx.polygamma(_small_order(n), z),
     sp.Abs: lambda ctx, z: abs(z),
     sp.sign: lambda ctx, z: ctx.sign(_real(z)),

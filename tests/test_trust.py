@@ -274,3 +274,15 @@ def test_a_terminal_that_cannot_show_unicode() -> None:
     done = subprocess.run([*PYTHON_M, "diff", "sin(x+x^2)"], capture_output=True, timeout=60,
                           env={**os.environ, "PYTHONIOENCODING": "latin-1"})
     assert done.returncode == 0 and b"\\u2202" in done.stdout and done.stderr == b""
+
+
+def test_atan2_of_a_complex_value_is_not_a_number() -> None:
+    """Found by the long property run: atan2 where log(y) is complex (y < 0) was an AttributeError
+    inside mpmath; atan2 is the angle of a real point, so a complex argument is no number at all."""
+    from chainsym.numeric import NotANumber, evaluate
+
+    x, y = sp.symbols("x y", real=True)
+    with pytest.raises(NotANumber):
+        evaluate(sp.atan2(-sp.log(y), -x), {x: sp.Rational(-1639, 1000), y: sp.Rational(-2, 3)}, 30)
+    d = chainsym.diff("atan2(-(log(y)), -(x)) + atan2(-(log(y)), -(x))*x", "all")
+    assert d.verification is not None and d.verification.status in ("proved", "numeric")
