@@ -36,13 +36,47 @@ def _together(expr: sp.Expr) -> sp.Expr:
     return sp.factor_terms(sp.together(expr))
 
 
-REWRITES: tuple[tuple[str, Callable[[sp.Expr], sp.Expr]], ...] = (
-    ("factor_terms", sp.factor_terms),
-    ("together", _together),
-    ("cancel", _cancel),
-    ("powsimp", lambda e: sp.powsimp(e, deep=True)),
+def _has_sum(expr: sp.Expr) -> bool:
+    return any(isinstance(s, sp.Add) for s in postorder(expr))
+
+
+def _has_denominator(expr: sp.Expr) -> bool:
+    """A negative power or a fraction anywhere: what together and cancel put over one denominator."""
+    return any((isinstance(s, sp.Pow) and s.exp.is_negative) or (s.is_Rational and not s.is_Integer)
+               for s in postorder(expr))
+
+
+def _expandable(expr: sp.Expr) -> bool:
+    """A denominator, or a product with a sum in it: what cancel may multiply out shorter."""
+    return _has_denominator(expr) or any(isinstance(s, sp.Mul) and any(isinstance(f, sp.Add) for f in s.args)
+                                         for s in postorder(expr))
+
+
+def _base(factor: sp.Expr) -> sp.Expr:
+    return factor.base if isinstance(factor, sp.Pow) else sp.E if isinstance(factor, sp.exp) else factor
+
+
+def _has_powers_to_combine(expr: sp.Expr) -> bool:
+    """A product with two factors of one base (x·x^(x−1), e^a·e^b) or two powers of one symbolic
+    exponent (x^a·y^a): what powsimp combines."""
+    for s in postorder(expr):
+        if isinstance(s, sp.Mul):
+            bases = [_base(f) for f in s.args]
+            exponents = [f.exp for f in s.args if isinstance(f, sp.Pow) and not f.exp.is_Number]
+            if len(set(bases)) < len(bases) or len(set(exponents)) < len(exponents):
+                return True
+    return False
+
+
+REWRITES: tuple[tuple[str, Callable[[sp.Expr], bool], Callable[[sp.Expr], sp.Expr]], ...] = (
+    ("factor_terms", _has_sum, sp.factor_terms),
+    ("together", _has_denominator, _together),
+    ("cancel", _expandable, _cancel),
+    ("powsimp", _has_powers_to_combine, lambda e: sp.powsimp(e, deep=True)),
 )
-"""tried in this order; each one's form is kept only when it is strictly shorter"""
+"""tried in this order, each only where its shape can apply (a sum to factor, a denominator to
+combine, powers to join: trying it elsewhere costs milliseconds for nothing); a rewrite's form is
+kept only when it is strictly shorter"""
 
 
 def canonical_all(exprs: Sequence[sp.Expr], limits: Limits = DEFAULT_LIMITS,
@@ -63,9 +97,11 @@ def canonical(expr: sp.Expr, limits: Limits = DEFAULT_LIMITS, budget: Budget | N
         return expr
     best = evaluated(expr)
     best_ops = sp.count_ops(best)
-    for _, rewrite in REWRITES:
+    for _, applies, rewrite in REWRITES:
         if budget is not None:
             budget.check()
+        if not applies(best):
+            continue
         try:
             candidate = rewrite(best)
         except (ValueError, TypeError, NotImplementedError, sp.PolynomialError, RecursionError):
