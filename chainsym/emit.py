@@ -14,6 +14,8 @@ import keyword
 from collections.abc import Sequence
 
 import sympy as sp
+from sympy.printing.c import C99CodePrinter
+from sympy.printing.pycode import PythonCodePrinter
 
 from .errors import UsageError
 from .model import Assignment, Graph, Node, StraightLine
@@ -22,20 +24,41 @@ from .sweep import Carried, Edge, sweep
 
 TARGETS = ("python", "numpy", "c")
 
+_MATH_CONSTANTS = (  # <math.h> in GNU C, with their float and long double twins
+    "M_E M_LOG2E M_LOG10E M_LN2 M_LN10 M_PI M_PI_2 M_PI_4 M_1_PI M_2_PI M_2_SQRTPI M_SQRT2 M_SQRT1_2").split()
+
 RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(
     # the emitted code's own names, modules and helpers
     "math numpy value_and_grad in grad _sigmoid _relu _softplus _step _erf _gamma _lgamma "
     "sigmoid_ relu_ softplus_ step_ "
-    # C keywords and what <math.h> and the C library declare (a variable must not shadow them)
+    # C keywords (C99, C23 and GNU C: gcc's default dialect) and what <math.h> and the C library declare
+    # (a variable must not shadow them, nor be replaced by a macro)
     "auto break case char const continue default do double else enum extern float for goto if inline int long "
     "register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while "
     "_Bool _Complex _Imaginary bool true false NULL NAN INFINITY HUGE_VAL M_PI M_E errno "
-    "pow fabs fmax fmin sqrt cbrt exp expm1 log log1p log2 log10 sin cos tan asin acos atan atan2 sinh cosh tanh "
-    "asinh acosh atanh erf erfc tgamma lgamma floor ceil round trunc fmod hypot copysign signbit isnan isinf "
-    "abs labs exit main printf "
+    "alignas alignof constexpr nullptr static_assert thread_local typeof typeof_unqual asm "
+    "linux unix i386 "  # GNU C's predefined macros: `const double linux` is `const double 1`
+    "HUGE_VALF HUGE_VALL MAXFLOAT FP_NAN FP_INFINITE FP_ZERO FP_SUBNORMAL FP_NORMAL FP_ILOGB0 FP_ILOGBNAN "
+    "FP_LLOGB0 FP_LLOGBNAN FP_INT_UPWARD FP_INT_DOWNWARD FP_INT_TOWARDZERO FP_INT_TONEARESTFROMZERO "
+    "FP_INT_TONEAREST MATH_ERRNO MATH_ERREXCEPT math_errhandling float_t double_t fpclassify isfinite isnormal "
+    "isgreater isgreaterequal isless islessequal islessgreater isunordered iszero issignaling issubnormal "
+    "iscanonical iseqsig "
+    "pow fabs fmax fmin sqrt cbrt exp exp2 expm1 log log1p log2 log10 sin cos tan asin acos atan atan2 sinh cosh "
+    "tanh asinh acosh atanh erf erfc tgamma lgamma floor ceil round trunc fmod fma hypot copysign signbit isnan "
+    "isinf abs labs exit main printf "
     # Python builtins the printed code calls
-    "abs max min float int pow print".split())
-"""names the emitted code cannot give a variable: a user's variable called so is renamed"""
+    "abs max min float int pow print".split()) | frozenset(m + s for m in _MATH_CONSTANTS for s in ("", "f", "l")) \
+    | frozenset(C99CodePrinter.reserved_words) | frozenset(PythonCodePrinter.reserved_words)  # see below
+"""names the emitted code cannot give a variable: a user's variable called so is renamed. The code
+printers' own reserved words are among them: a printer renames those as it prints (C's `entry` became
+`entry_` in every use but not in its declaration), so here they never reach it."""
+
+
+def reserved(name: str) -> bool:
+    """A name the emitted code cannot give a variable: one of RESERVED, or one of C's names for the
+    implementation, an underscore and a capital (_Bool, _Generic, _Float64, _LP64: keywords and
+    macros). A variable so called gets a trailing underscore, which no implementation's name has."""
+    return name in RESERVED or (name[:1] == "_" and (name[1:2].isupper() or name[1:2] == "_"))
 
 
 class _Values:
@@ -99,7 +122,7 @@ def gradient_program(graph: Graph) -> StraightLine:
     namer.reserve(RESERVED)
     names: dict[sp.Symbol, sp.Symbol] = {}
     for v in sorted(graph.variables, key=lambda s: s.name):
-        names[v] = v if v.name not in RESERVED else sp.Symbol(namer.fresh(v.name + "_"), real=True)
+        names[v] = v if not reserved(v.name) else sp.Symbol(namer.fresh(v.name + "_"), real=True)
     binary = _binary_products(graph, namer)
     for n in binary.nodes:
         names[n.symbol] = sp.Symbol(namer.fresh(n.name), real=True)

@@ -177,3 +177,30 @@ def test_a_gradient_needing_an_infinite_constant_is_refused(runner: CliRunner) -
     assert (code, out) == (2, "")
     assert err == ("chainsym: error: the derivative of u1 = 0**x with respect to x is undefined (0**x*zoo): "
                    "0**x has no derivative there\n")
+
+
+def test_names_the_compiler_or_printer_reserves_are_renamed(tmp_path: Path) -> None:
+    """Found by the property test with colliding names: C's `entry` (which SymPy's printer renamed in
+    every use but not in its declaration), `_Generic` (a C11 keyword), `HUGE_VALF` (a <math.h>
+    macro) and, in gcc's default GNU dialect, `linux` and `unix` (macros for 1) and `asm` (a keyword)."""
+    text = "entry*linux + unix*_Generic + asm*HUGE_VALF + nullptr + M_PI_2 + sin(x)"
+    code = chainsym.gradient_code(text, "c")
+    assert "const double entry_ = in[4];" in code and "const double linux_ = in[5];" in code
+    assert "const double _Generic_ = in[2];" in code and "grad[4] = g_entry_;" in code
+    compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if compiler is None:
+        pytest.skip("no C compiler (cc, gcc or clang) on PATH")
+    (tmp_path / "grad.c").write_text(code, encoding="utf-8")
+    for dialect in ([], ["-std=c99"]):  # the compiler's default (GNU C) and C99
+        library = tmp_path / f"grad{len(dialect)}.so"
+        subprocess.run([compiler, *dialect, "-Wall", "-Werror", "-shared", "-fPIC", str(tmp_path / "grad.c"), "-o",
+                        str(library), "-lm"], check=True, capture_output=True, timeout=120)
+        function = ctypes.CDLL(str(library)).value_and_grad
+        function.restype = ctypes.c_double
+        point = [0.1 * k for k in range(1, 10)]  # HUGE_VALF M_PI_2 _Generic asm entry linux nullptr unix x
+        grad = (ctypes.c_double * 9)()
+        value = function((ctypes.c_double * 9)(*point), grad)
+        scalar = _namespace(chainsym.gradient_code(text, "python"))["value_and_grad"]
+        want_value, want_gradient = scalar(*point)  # type: ignore[operator]
+        assert value == pytest.approx(want_value, rel=1e-12)
+        assert list(grad) == pytest.approx(want_gradient, rel=1e-12)
