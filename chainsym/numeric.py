@@ -160,6 +160,8 @@ def _value(ctx: Any, sub: sp.Basic, memo: dict[int, Value], point: Mapping[sp.Sy
             base, exponent = args
             if base == 0 and ctx.re(exponent) < 0:
                 raise NotANumber("division by zero")
+            if abs(exponent) > HUGE_EXPONENT and abs(base) != 1:
+                raise NotANumber("a power too large to evaluate")  # mpmath would build the exponent as an integer
             return ctx.power(base, exponent)
         fn = FUNCTIONS.get(sub.func)
         if fn is None:
@@ -167,6 +169,11 @@ def _value(ctx: Any, sub: sp.Basic, memo: dict[int, Value], point: Mapping[sp.Sy
         return fn(ctx, *args)
     except (ZeroDivisionError, ValueError, OverflowError, TypeError) as exc:
         raise NotANumber(str(exc)) from None
+
+
+HUGE_EXPONENT = 2**40
+"""a power with a larger exponent (its value beyond 10^(10^11), or below its reciprocal) is no
+number here: mpmath turns an integer-valued exponent into an exact integer, which runs without end"""
 
 
 def finite(value: Value) -> bool:

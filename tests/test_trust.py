@@ -286,3 +286,19 @@ def test_atan2_of_a_complex_value_is_not_a_number() -> None:
         evaluate(sp.atan2(-sp.log(y), -x), {x: sp.Rational(-1639, 1000), y: sp.Rational(-2, 3)}, 30)
     d = chainsym.diff("atan2(-(log(y)), -(x)) + atan2(-(log(y)), -(x))*x", "all")
     assert d.verification is not None and d.verification.status in ("proved", "numeric")
+
+
+@pytest.mark.parametrize("text", ["(-(3^y))^((x+x*x)^(2^x))", "-(((x+x*x)^(2^x))^((x+x*x)^(2^x)))",
+                                  "-((-((3)^(y)))^(((x) + (x)*x)^((2)^(x))))"])
+def test_a_tower_of_powers_is_evaluated_within_bounds(text: str) -> None:
+    """Found by the long property run: at a sample point the exponent passes 10^12, and mpmath made
+    it an exact integer (a hang, or a MemoryError). Such a point is no number; others decide."""
+    d = chainsym.diff(text, "x")
+    assert d.verification is not None and d.verification.status in ("proved", "numeric")
+
+
+def test_log_of_one_in_any_base_is_zero(runner: CliRunner) -> None:
+    """log(1, x) is 0 wherever it is defined, so cot(log(1, x)) is cot(0): refused, not df/dx = nan."""
+    assert run(runner, "diff", "log(1, x) + x", "-q") == (0, "1\n", "")
+    code, out, err = run(runner, "diff", "cot(log(1, x))")
+    assert (code, out) == (2, "") and err.startswith("chainsym: error: undefined value (division by zero or a pole)")

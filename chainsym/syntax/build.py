@@ -217,7 +217,8 @@ def build_call(p: Reader, name: str, fname: Token, builder: Builder, args: list[
     Constant calls are evaluated and checked; log's constant base must be positive and not 1."""
     exprs = [a.expr for a in args]
     if name == "log" and len(args) == 2 and args[0].const:  # log(c, x) = log(c)/log(x): check log(c)
-        check_constant(p, sp.log(args[0].expr), args[0].tok)
+        if check_constant(p, sp.log(args[0].expr), args[0].tok) == 0:
+            return Val(sp.Integer(0), True, fname)  # log(1, x) is 0 wherever it is defined: cot(log(1, x)) is cot(0)
     if name == "log" and len(args) == 2 and args[1].const:  # log(x, b) = log(x)/log(b)
         base = args[1].expr
         if not (base.is_extended_positive or (base.is_extended_positive is None and sp.N(base) > 0)) or base == 1:
