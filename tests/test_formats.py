@@ -151,6 +151,18 @@ def test_latex_breaks_a_long_sum_between_terms() -> None:
     assert all(latex.width(line) <= latex.LINE for line in lines)
 
 
+def test_latex_breaks_only_where_braces_balance() -> None:
+    """A function printed as e^{…} (not name\\left(…\\right)) is not taken apart: breaking inside
+    its exponent at an inner \\left( left an unclosed brace and a document pdflatex could not end
+    (seen on the MLP example's LaTeX)."""
+    x = sp.symbols("x1:30", real=True)
+    inner = sp.Add(*x)
+    expr = sp.exp(x[0] + x[1] * sp.Function("relu")(inner)) * sp.sin(inner) + sp.exp(inner) * sp.tanh(inner)
+    for line in latex.row(Row((Name("f"),), (Op("="), Ex(expr)))).split(" \\\\\n"):
+        assert line.count("{") == line.count("}"), line
+        assert line.count(r"\left(") == line.count(r"\right)"), line
+
+
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
 def test_check_latex_compiles(tmp_path: Path) -> None:
     result = chainsym.check("sin(x^2)", "cos(x^2)")

@@ -78,10 +78,24 @@ def fragments(expr: sp.Basic, budget: float, show: Printer, depth: int = DEPTH) 
         inner[-1] += "^{" + show(expr.exp) + "}"
         return inner
     if isinstance(expr, sp.Function) and len(expr.args) == 1:
-        head = whole.split(r"\left(", 1)[0].rstrip("{") if r"\left(" in whole else ""
+        head = _head(whole, show(expr.args[0]))
         if head:
             return bracketed(head, fragments(expr.args[0], budget - 4, show, depth - 1))
     return [whole]
+
+
+def _head(whole: str, argument: str) -> str:
+    r"""The function's name when whole is name\left(argument\right) (SymPy may brace it:
+    \sin{\left(x \right)}); "" for any other form (e^{…}, \sqrt{…}, |…|), which is not broken."""
+    start = whole.find("\\left(" + argument)
+    if start <= 0:
+        return ""
+    head, tail = whole[:start], whole[start + len("\\left(") + len(argument):].strip()
+    if head.endswith("{") and tail == "\\right)}":
+        head = head[:-1]
+    elif tail != "\\right)":
+        return ""
+    return head if head.count("{") == head.count("}") else ""
 
 
 def _factor(f: sp.Basic, budget: float, show: Printer, depth: int) -> list[str]:
