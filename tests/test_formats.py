@@ -158,9 +158,12 @@ def test_latex_breaks_only_where_braces_balance() -> None:
     x = sp.symbols("x1:30", real=True)
     inner = sp.Add(*x)
     expr = sp.exp(x[0] + x[1] * sp.Function("relu")(inner)) * sp.sin(inner) + sp.exp(inner) * sp.tanh(inner)
-    for line in latex.row(Row((Name("f"),), (Op("="), Ex(expr)))).split(" \\\\\n"):
+    lines = latex.row(Row((Name("f"),), (Op("="), Ex(expr)))).split(" \\\\\n")
+    for line in lines:
         assert line.count("{") == line.count("}"), line
         assert line.count(r"\left(") == line.count(r"\right)"), line
+        assert latex.width(line) <= latex.LINE, line
+    assert any(r"\exp\bigl(" in line for line in lines)  # a long exponent is written exp( … ) and broken
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")

@@ -73,6 +73,11 @@ def fragments(expr: sp.Basic, budget: float, show: Printer, depth: int = DEPTH) 
             sep = r"\cdot" if items and items != [("", ["-"])] else ""
             items.append((sep, _factor(f, budget - 2, show, depth - 1)))
         return pack(items, budget)
+    if isinstance(expr, sp.exp):  # e^{…} cannot break inside its exponent: written exp( … ) instead
+        return bracketed(r"\exp", fragments(expr.args[0], budget - 6, show, depth - 1))
+    if isinstance(expr, sp.Pow) and expr.exp == sp.Rational(1, 2):  # likewise √{…}, as ( … )^{1/2}
+        inner = bracketed("", fragments(expr.base, budget - 6, show, depth - 1))
+        return [*inner[:-1], inner[-1] + "^{1/2}"]
     if isinstance(expr, sp.Pow) and expr.exp.is_Number:
         inner = bracketed("", fragments(expr.base, budget - 4, show, depth - 1))
         inner[-1] += "^{" + show(expr.exp) + "}"
