@@ -136,16 +136,20 @@ def test_cli_never_shows_a_traceback(text: str) -> None:
         assert err.startswith("chainsym: error: ") and len(err.splitlines()) in (1, 3)
 
 
+def _emitted_python(text: str) -> tuple[chainsym.Graph, str]:
+    """The graph of text and its emitted Python; an input chainsym refuses is not an example."""
+    try:
+        return chainsym.decompose(text), chainsym.gradient_code(text, "python")
+    except chainsym.ChainsymError:
+        assume(False)
+        raise
+
+
 @given(EXPRESSIONS)
 def test_emitted_python_matches_the_gradient(text: str) -> None:
     """chainsym grad --emit python: the generated value_and_grad gives f and the reverse-mode
     gradient at random points (in floating point, where both are finite)."""
-    try:
-        graph = chainsym.decompose(text)
-        code = chainsym.gradient_code(text, "python")
-    except chainsym.ChainsymError:
-        assume(False)
-        raise
+    graph, code = _emitted_python(text)
     checked = _python_matches(text, code, graph)
     assume(len(checked) > 0)  # an example with no point in its domain checks nothing: it does not count (and
     # hypothesis fails the property as unsatisfiable if too many examples check nothing)
@@ -234,12 +238,7 @@ COLLIDING = _colliding()
 def test_emitted_python_with_colliding_names_matches_the_gradient(text: str) -> None:
     """Variables named like chainsym's own names or the target languages' reserved ones: the emitted
     Python still computes f and the gradient."""
-    try:
-        graph = chainsym.decompose(text)
-        code = chainsym.gradient_code(text, "python")
-    except chainsym.ChainsymError:
-        assume(False)
-        raise
+    graph, code = _emitted_python(text)
     assume(len(_python_matches(text, code, graph)) > 0)
 
 
