@@ -15,8 +15,8 @@ from typing import Any
 
 import sympy as sp
 
-from .model import EVALUATE_DEPTH
 from .walk import postorder
+from .work import Budget
 
 _RATIONAL = re.compile(r"-?\d+(/\d+)?")
 
@@ -60,11 +60,10 @@ def to_symengine(expr: sp.Basic) -> Any:
     return done[id(expr)]
 
 
-def to_sympy(expr: Any, symbols: dict[str, sp.Symbol]) -> sp.Expr:
+def to_sympy(expr: Any, symbols: dict[str, sp.Symbol], budget: Budget | None = None) -> sp.Expr:
     """A SymEngine expression back in SymPy, each distinct subexpression once, without recursion."""
     se = _symengine()
     done: dict[Any, sp.Expr] = {}
-    depth: dict[Any, int] = {}
     stack = [(expr, False)]
     while stack:
         node, ready = stack.pop()
@@ -76,7 +75,6 @@ def to_sympy(expr: Any, symbols: dict[str, sp.Symbol]) -> sp.Expr:
             stack.extend((a, False) for a in args if a not in done)
             continue
         kind = type(node).__name__
-        depth[node] = 1 + max((depth[a] for a in args), default=0)
         if isinstance(node, se.Symbol):
             done[node] = symbols.get(str(node)) or sp.Symbol(str(node), real=True)
         elif not args and _RATIONAL.fullmatch(str(node)):  # Integer, Rational, Half, One...
@@ -89,14 +87,18 @@ def to_sympy(expr: Any, symbols: dict[str, sp.Symbol]) -> sp.Expr:
             function = getattr(sp, kind, None)
             if function is None or not args:
                 raise Unconvertible(kind)
-            # deep nodes are built as they are: SymPy's evaluation would recurse through them
-            built = function(*(done[a] for a in args), evaluate=depth[node] <= EVALUATE_DEPTH)
+            # built as SymEngine wrote it, never evaluated again: SymPy's evaluation compares and
+            # searches its arguments as trees (sin's eval looks for a factor I), exponential in
+            # the depth of a shared expression; a deep node's would also recurse past the limit
+            built = function(*(done[a] for a in args), evaluate=False)
             _ = built.is_commutative  # cached bottom-up (see graph.py)
             done[node] = built
+        if budget is not None:
+            budget.tick()
     return done[expr]
 
 
-def diff(expr: sp.Expr, wrt: sp.Symbol) -> sp.Expr:
+def diff(expr: sp.Expr, wrt: sp.Symbol, budget: Budget | None = None) -> sp.Expr:
     """SymEngine's derivative of expr, in SymPy. Raises Unconvertible where it cannot say."""
     se = _symengine()
     if se is None:
@@ -106,7 +108,7 @@ def diff(expr: sp.Expr, wrt: sp.Symbol) -> sp.Expr:
         if isinstance(sub, sp.Symbol):
             symbols[sub.name] = sub
     derivative = se.diff(to_symengine(expr), se.Symbol(wrt.name))
-    return to_sympy(derivative, symbols)
+    return to_sympy(derivative, symbols, budget)
 
 
 def gradient_function(expr: sp.Expr, wrt: list[sp.Symbol] | tuple[sp.Symbol, ...],

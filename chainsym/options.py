@@ -156,6 +156,7 @@ def wrt_of(wrt: WrtLike, graph: Graph, output_name: str = "f", *, everything: bo
     by_name = {v.name: v for v in variables}
     defined = {n.name for n in graph.nodes if n.body is not None}
     chosen: list[sp.Symbol] = []
+    seen: set[sp.Symbol] = set()
     for item in items:
         if not isinstance(item, (str, sp.Symbol)):
             raise UsageError(f"«wrt» takes variable names, not {type(item).__name__}", param="wrt")
@@ -167,7 +168,8 @@ def wrt_of(wrt: WrtLike, graph: Graph, output_name: str = "f", *, everything: bo
             raise UsageError(f"«wrt=»{name}: {name} is defined in terms of other variables; "
                              f"differentiate by an input ({inputs})", param="wrt")
         symbol = by_name.get(name) or variable(name, "wrt")
-        if symbol not in chosen:
+        if symbol not in seen:  # a set: a list's `in` made choosing n variables quadratic
+            seen.add(symbol)
             chosen.append(symbol)
     if not chosen:
         raise UsageError("«wrt» names no variable", param="wrt")
