@@ -22,7 +22,7 @@ import sympy as sp
 from . import options
 from .errors import ParseError, UsageError
 from .exact import finite_value
-from .functions import rewrite_primitives
+from .functions import rewrite_all, rewrite_primitives
 from .limits import Limits
 from .mistakes import diagnose
 from .numeric import NotANumber, evaluate_all
@@ -140,7 +140,7 @@ def _sample(variables: Sequence[sp.Symbol], exprs: Sequence[sp.Expr], domain: sp
             budget: Budget, count: int = 4) -> list[dict[sp.Symbol, Any]]:
     """Random real points where every expression is finite and real."""
     sampler = Sampler(seed + 1)
-    rewritten = [rewrite_primitives(e) for e in exprs]
+    rewritten = rewrite_all(exprs)
     found = []
     for _ in range(80):
         point = sampler.point(variables)

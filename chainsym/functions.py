@@ -6,6 +6,8 @@ Each is a real SymPy Function with its own derivative (`fdiff`), so a derivation
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sympy as sp
 
 from .walk import contains, rebuild
@@ -98,3 +100,11 @@ def rewrite_primitives(expr: sp.Expr) -> sp.Expr:
         return node if args == node.args else node.func(*args)
 
     return rebuild(expr, change)
+
+
+def rewrite_all(exprs: Sequence[sp.Expr]) -> list[sp.Expr]:
+    """rewrite_primitives of each, by one walk over their shared DAG: a gradient's components share
+    almost everything, and one walk each would be quadratic in the graph."""
+    if not exprs:
+        return []
+    return list(rewrite_primitives(sp.Tuple(*exprs)).args)

@@ -13,7 +13,7 @@ import sympy as sp
 from .canon import canonical_all
 from .errors import UsageError
 from .forward import forward
-from .functions import rewrite_primitives
+from .functions import rewrite_all
 from .graph import decompose
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Graph, Node, Partial, Verification
@@ -165,7 +165,7 @@ def _verify(output: VNode, x: Input, ours: sp.Matrix, inputs: Sequence[Input], l
     """Entry by entry against sympy's Jacobian of the output's components when they are small; else
     each row along random directions."""
     variables = [c for i in inputs for c in i.components]
-    components_ = [rewrite_primitives(v) for v in output.value]
+    components_ = rewrite_all(list(output.value))
     size = sum(tree_size(v, limits.oracle_tree) for v in components_) * len(x.components)
     if size <= limits.oracle_tree:
         expected = sp.Matrix(components_).jacobian(list(x.components))

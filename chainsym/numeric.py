@@ -9,6 +9,7 @@ evaluated exactly (`exact`), with Python's fractions.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
@@ -250,3 +251,86 @@ def exact(exprs: Sequence[sp.Expr], point: Mapping[sp.Symbol, Fraction], max_dig
             raise NotANumber("an exact intermediate value grew too long")
         memo[id(sub)] = v
     return [memo[id(e)] for e in roots.args]
+
+
+# --- rational functions modulo a prime --------------------------------------------------------
+
+def prime_of(seed: int) -> int:
+    """A prime between 2^61 and 2^62 drawn by the seed: the same question gets the same prime."""
+    import random
+
+    candidate = random.Random(seed).getrandbits(61) | (1 << 61) | 1
+    while not sp.isprime(candidate):
+        candidate += 2
+    return candidate
+
+
+def residue(value: Fraction, prime: int) -> int:
+    """value modulo prime; NotANumber when its denominator is a multiple of the prime."""
+    if value.denominator % prime == 0:
+        raise NotANumber("a denominator is a multiple of the prime")
+    return value.numerator * pow(value.denominator, -1, prime) % prime
+
+
+def modular(exprs: Sequence[sp.Expr], point: Mapping[sp.Symbol, Fraction], prime: int,
+            budget: Budget | None = None) -> list[int]:
+    """Rational functions (rational_only) at a rational point, modulo prime: the residue of each
+    exact value, in word-sized numbers however long the exact values grow (their fractions can
+    have thousands of digits). Equal rationals have equal residues; unequal ones almost always
+    differ (the prime is random and large). NotANumber where a denominator vanishes modulo the
+    prime (at every pole, and by chance elsewhere)."""
+    memo: dict[int, int] = {}
+    roots = sp.Tuple(*exprs)
+    for sub in postorder(roots):
+        if sub is roots:
+            continue
+        if budget is not None:
+            budget.tick()
+        if isinstance(sub, sp.Symbol):
+            if sub not in point:
+                raise NotANumber(f"no value for {sub}")
+            memo[id(sub)] = residue(point[sub], prime)
+        elif isinstance(sub, sp.Rational):
+            memo[id(sub)] = residue(Fraction(int(sub.p), int(sub.q)), prime)
+        elif isinstance(sub, sp.Add):
+            memo[id(sub)] = sum(memo[id(a)] for a in sub.args) % prime
+        elif isinstance(sub, sp.Mul):
+            memo[id(sub)] = math.prod(memo[id(a)] for a in sub.args) % prime
+        else:  # an integer power
+            base, n = memo[id(sub.args[0])], int(sub.args[1])
+            if base == 0 and n < 1:
+                raise NotANumber("division by zero")
+            memo[id(sub)] = pow(base, n, prime)
+    return [memo[id(e)] for e in roots.args]
+
+
+def modular_slope(expr: sp.Expr, point: Mapping[sp.Symbol, Fraction], direction: Mapping[sp.Symbol, Fraction],
+                  prime: int, budget: Budget | None = None) -> int:
+    """The slope of a rational function along direction at point, modulo prime: forward evaluation
+    with dual numbers a + b·ε (ε² = 0), independent of any derivative rule."""
+    memo: dict[int, tuple[int, int]] = {}
+    for sub in postorder(expr):
+        if budget is not None:
+            budget.tick()
+        if isinstance(sub, sp.Symbol):
+            if sub not in point:
+                raise NotANumber(f"no value for {sub}")
+            memo[id(sub)] = (residue(point[sub], prime), residue(direction.get(sub, Fraction(0)), prime))
+        elif isinstance(sub, sp.Rational):
+            memo[id(sub)] = (residue(Fraction(int(sub.p), int(sub.q)), prime), 0)
+        elif isinstance(sub, sp.Add):
+            parts = [memo[id(a)] for a in sub.args]
+            memo[id(sub)] = (sum(p[0] for p in parts) % prime, sum(p[1] for p in parts) % prime)
+        elif isinstance(sub, sp.Mul):
+            a, b = 1, 0
+            for arg in sub.args:
+                pa, pb = memo[id(arg)]
+                a, b = a * pa % prime, (a * pb + b * pa) % prime
+            memo[id(sub)] = (a, b)
+        else:  # an integer power: (a + bε)^n = a^n + n·a^(n−1)·b·ε
+            (a, b), n = memo[id(sub.args[0])], int(sub.args[1])
+            if a == 0 and n < 1:
+                raise NotANumber("division by zero")
+            power = pow(a, n - 1, prime)
+            memo[id(sub)] = (power * a % prime, n * power * b % prime)
+    return memo[id(expr)][1]

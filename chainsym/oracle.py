@@ -2,11 +2,14 @@
 
 - `sympy.diff` of f (chainsym's own functions spelled in SymPy's) when the derivative is of a
   size it handles (limits.oracle_tree);
-- SymEngine's `diff` (the fast extra) beyond that, when it is installed;
+- beyond that, for a rational function, its exact slope along random directions by dual numbers
+  modulo a prime (below): exact, and cheaper than any symbolic oracle;
+- SymEngine's `diff` (the fast extra) for other functions beyond that, when it is installed;
 - otherwise differentiation by numbers: mpmath's high-precision numerical derivative of f at the
   sampled points, which needs only evaluations of f (linear in its graph).
 A gradient of many variables is checked along random directions: the slope of t ↦ f(p + t·v)
-against Σ vᵢ·∂f/∂xᵢ(p) — exactly, by dual numbers over the rationals, for rational functions.
+against Σ vᵢ·∂f/∂xᵢ(p) — exactly, by dual numbers over the rationals (computed modulo a random
+62-bit prime, so no fraction grows), for rational functions.
 A mismatch with sympy.diff is confirmed by differentiation by numbers before it is reported.
 """
 
@@ -16,15 +19,28 @@ from collections.abc import Sequence
 from dataclasses import replace
 from fractions import Fraction
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 import sympy as sp
 
 from . import fast
-from .functions import rewrite_primitives
+from .functions import rewrite_all, rewrite_primitives
 from .limits import Limits
 from .model import Verification
-from .numeric import NotANumber, Value, context, evaluate_all, finite, is_complex, rational_only
+from .numeric import (
+    NotANumber,
+    Value,
+    context,
+    evaluate_all,
+    exact,
+    finite,
+    is_complex,
+    modular,
+    modular_slope,
+    prime_of,
+    rational_only,
+    residue,
+)
 from .verdict import (
     ATTEMPTS,
     DPS,
@@ -40,7 +56,7 @@ from .verdict import (
     show,
     where,
 )
-from .walk import postorder, tree_size
+from .walk import postorder, tree_size, tree_sizes
 from .work import Budget
 
 DIFFERENCES = "differentiation by numbers (mpmath.diff)"
@@ -59,9 +75,11 @@ def verify_derivative(f: sp.Expr, x: sp.Symbol, ours: sp.Expr, variables: Sequen
         if expected is not None:
             verdict = compare(ours, expected, variables, seed=seed, domain_of=f, budget=budget)
             return _confirmed(verdict, f, x, ours, variables, seed, budget)
+    if rational_only([g]):
+        return directional(f, [x], [ours], variables, seed, budget)
     if fast.available():
         try:
-            expected = fast.diff(g, x)
+            expected = fast.diff(g, x, budget)
         except (fast.Unconvertible, RecursionError):
             pass
         else:
@@ -156,8 +174,12 @@ def _slope(f: sp.Expr, point: dict[sp.Symbol, Any], direction: dict[sp.Symbol, F
 def verify_gradient(f: sp.Expr, wrt: Sequence[sp.Symbol], results: Sequence[sp.Expr],
                     variables: Sequence[sp.Symbol], limits: Limits, seed: int, budget: Budget | None = None,
                     size_hint: int | None = None) -> tuple[Verification, ...]:
-    """Each component against its oracle when there are few; else all at once along random directions."""
-    if len(wrt) <= GRADIENT_BATCH:
+    """Each component against its oracle when there are few and sympy.diff can take them; else all
+    at once along random directions (for a rational function that check is exact and cheaper than
+    any symbolic oracle: f is evaluated once per point, with dual numbers)."""
+    size = size_hint if size_hint is not None else max(tree_sizes(list(results), limits.oracle_tree), default=0)
+    large_rational = size > limits.oracle_tree and rational_only([rewrite_primitives(f)])
+    if len(wrt) <= GRADIENT_BATCH and not large_rational:
         return tuple(verify_derivative(f, w, r, variables, limits, seed, budget, size_hint)
                      for w, r in zip(wrt, results, strict=False))
     verdict = directional(f, wrt, results, variables, seed, budget)
@@ -170,36 +192,43 @@ def directional(f: sp.Expr, wrt: Sequence[sp.Symbol], results: Sequence[sp.Expr]
     Σ vᵢ·∂f/∂wᵢ(p); exact for rational functions (dual numbers), numeric otherwise. A wrong
     component changes the sum for almost every direction."""
     g = rewrite_primitives(f)
-    mine = [rewrite_primitives(r) for r in results]
+    mine = rewrite_all(results)
     sampler = Sampler(seed)
     rational = rational_only([g, *mine])
+    prime = prime_of(seed)
+    what = "gradient" if len(wrt) > 1 else "derivative"
     found: list[dict[sp.Symbol, Any]] = []
     for _ in range(ATTEMPTS):
         point = sampler.point(variables)
-        direction = {w: Fraction(sampler.rng.randint(-999, 999), 1000) for w in wrt}
-        verdict = (_exact_direction if rational else _numeric_direction)(g, mine, wrt, point, direction, budget)
+        direction = {w: Fraction(sampler.rng.randint(-999, 999), 1000) for w in wrt} if len(wrt) > 1 else \
+            {w: Fraction(1) for w in wrt}
+        verdict = _exact_direction(g, mine, wrt, point, direction, budget, prime) if rational else \
+            _numeric_direction(g, mine, wrt, point, direction, budget)
         if verdict is None:
             continue
         if verdict is not True:
-            return Verification("mismatch", "exact" if rational else "numeric", f"at {where(point)}, along a "
-                                f"random direction: {verdict}", DIRECTIONS, (_shown(point),),
+            along = ", along a random direction" if len(wrt) > 1 else ""
+            return Verification("mismatch", "exact" if rational else "numeric", f"at {where(point)}{along}: "
+                                f"{verdict.format(what=what)}", DIRECTIONS, (_shown(point),),
                                 "exact rational arithmetic" if rational else TOLERANCE_TEXT, seed)
         found.append(point)
         if len(found) == POINTS:
             break
     if not found:
-        return Verification("skipped", "none", "no point was found where f and the gradient are finite and real",
+        return Verification("skipped", "none", f"no point was found where f and the {what} are finite and real",
                             DIRECTIONS, seed=seed)
-    how = "exactly (dual numbers over the rationals)" if rational else "numerically (mpmath.diff of f)"
+    how = "exactly (dual numbers over the rationals, modulo a random 62-bit prime)" if rational else \
+        "numerically (mpmath.diff of f)"
+    agree = "every component at once: the slope of f along a random direction equals the gradient's" \
+        if len(wrt) > 1 else "f's own slope equals the derivative"
     return Verification("proved" if rational else "numeric", "exact" if rational else "numeric",
-                        f"{how} at {len(found)} random points, every component at once: the slope of f along a random "
-                        "direction equals the gradient's", DIRECTIONS,
+                        f"{how} at {len(found)} random points, {agree}", DIRECTIONS,
                         tuple(_shown(p) for p in found), "exact rational arithmetic" if rational else TOLERANCE_TEXT,
                         seed)
 
 
 def _numeric_direction(g: sp.Expr, mine: list[sp.Expr], wrt: Sequence[sp.Symbol], point: dict[sp.Symbol, Any],
-                       direction: dict[sp.Symbol, Fraction], budget: Budget | None) -> bool | str | None:
+                       direction: dict[sp.Symbol, Fraction], budget: Budget | None) -> Literal[True] | str | None:
     values = _real_values(mine, point, DPS, g, False, budget)
     if values is None:
         return None
@@ -223,30 +252,39 @@ def _numeric_direction(g: sp.Expr, mine: list[sp.Expr], wrt: Sequence[sp.Symbol]
         return None
     if not confirmed[0]:
         return True
-    return f"chainsym's gradient gives a slope of {show(confirmed[1][0])}, f's own slope is {show(confirmed[1][1])}"
+    return f"chainsym's {{what}} gives a slope of {show(confirmed[1][0])}, f's own slope is {show(confirmed[1][1])}"
 
 
 def _exact_direction(g: sp.Expr, mine: list[sp.Expr], wrt: Sequence[sp.Symbol], point: dict[sp.Symbol, Any],
-                     direction: dict[sp.Symbol, Fraction], budget: Budget | None) -> bool | str | None:
-    from .numeric import exact
-
+                     direction: dict[sp.Symbol, Fraction], budget: Budget | None,
+                     prime: int) -> Literal[True] | str | None:
+    """Σ vᵢ·∂f/∂wᵢ against f's slope along v by dual numbers, both modulo the prime (word-sized
+    numbers, however long the exact fractions grow); a difference is shown exactly where it can be."""
     try:
-        values = exact(mine, point, budget=budget)
-        slope = _dual(g, point, direction, budget)
+        values = modular(mine, point, prime, budget=budget)
+        slope = modular_slope(g, point, direction, prime, budget)
     except NotANumber:
         return None
-    claimed = sum((v * direction[w] for w, v in zip(wrt, values, strict=False)), Fraction(0))
-    return True if claimed == slope else f"chainsym's gradient gives a slope of {claimed}, f's own slope is {slope}"
+    claimed = sum(v * residue(direction[w], prime) for w, v in zip(wrt, values, strict=True)) % prime
+    if claimed == slope:
+        return True
+    try:
+        exact_claimed = sum((v * direction[w] for w, v in zip(wrt, exact(mine, point), strict=True)), Fraction(0))
+        return f"chainsym's {{what}} gives a slope of {exact_claimed}, f's own slope is {_dual(g, point, direction)}"
+    except NotANumber:
+        pass
+    readings = _numeric_direction(g, mine, wrt, point, direction, None)
+    differ = f"modulo the prime {prime} they are {claimed} and {slope}"
+    if isinstance(readings, str):
+        return f"{readings} (exact values too long to print; {differ})"
+    return f"chainsym's {{what}} and f's own slope differ: {differ}"
 
 
-def _dual(f: sp.Expr, point: dict[sp.Symbol, Any], direction: dict[sp.Symbol, Fraction],
-          budget: Budget | None) -> Fraction:
+def _dual(f: sp.Expr, point: dict[sp.Symbol, Any], direction: dict[sp.Symbol, Fraction]) -> Fraction:
     """The exact slope of a rational function along a direction: forward evaluation with dual numbers
     a + b·ε (ε² = 0) over the rationals, independent of chainsym's graph and rules."""
     memo: dict[int, tuple[Fraction, Fraction]] = {}
     for sub in postorder(f):
-        if budget is not None:
-            budget.tick()
         if isinstance(sub, sp.Symbol):
             if sub not in point:
                 raise NotANumber(f"no value for {sub}")
@@ -268,6 +306,8 @@ def _dual(f: sp.Expr, point: dict[sp.Symbol, Any], direction: dict[sp.Symbol, Fr
             if abs(n) * max(a.numerator.bit_length(), a.denominator.bit_length()) > 20_000:
                 raise NotANumber("an exact power would be too long")
             memo[id(sub)] = (a ** n, n * a ** (n - 1) * b if n != 0 else Fraction(0))
+        if max(x.numerator.bit_length() + x.denominator.bit_length() for x in memo[id(sub)]) > 40_000:
+            raise NotANumber("an exact slope grew too long")
     return memo[id(f)][1]
 
 

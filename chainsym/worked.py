@@ -21,7 +21,7 @@ import sympy as sp
 from . import api, options
 from .canon import canonical
 from .errors import LimitError, ParseError, UsageError
-from .functions import rewrite_primitives
+from .functions import rewrite_all, rewrite_primitives
 from .limits import DEFAULT_LIMITS, Limits
 from .mistakes import diagnose
 from .model import Diagnosis, Verification
@@ -229,7 +229,7 @@ class Checker:
         """The counterexample and random real points where every expression is finite."""
         found = [first] if first is not None else []
         sampler = Sampler(seed + 1)
-        rewritten = [rewrite_primitives(e) for e in exprs]
+        rewritten = rewrite_all(exprs)
         for _ in range(80):
             point = sampler.point(variables)
             if _real_values(rewritten, point, DPS, None, False, self.budget) is not None:

@@ -5,6 +5,7 @@ expressions, gradients along random directions, and one way to combine verdicts.
 from __future__ import annotations
 
 import threading
+from fractions import Fraction
 
 import mpmath
 import pytest
@@ -15,6 +16,7 @@ import chainsym
 from chainsym.functions import relu
 from chainsym.limits import Limits
 from chainsym.model import Verification
+from chainsym.numeric import NotANumber, exact, modular, modular_slope, prime_of, residue
 from chainsym.oracle import DIFFERENCES, directional, verify_derivative, verify_gradient
 from chainsym.verdict import TOLERANCE_TEXT, breakpoints_of, combine, compare, seed_of
 
@@ -83,16 +85,31 @@ def logistic(k: int) -> sp.Expr:
 
 
 def test_large_derivatives_are_differentiated_by_numbers(without_symengine: None) -> None:
-    expr = logistic(12)
+    expr = sp.sin(logistic(12))
     v = verify_derivative(expr, x, sp.diff(expr, x), [x], Limits(), seed=1)
     assert (v.status, v.oracle) == ("numeric", DIFFERENCES)
     assert v.detail.startswith("numerically at 5 random real points (the derivative has more than 5000 tree nodes")
 
 
 def test_differentiation_by_numbers_catches_a_wrong_derivative(without_symengine: None) -> None:
-    expr = logistic(12)
+    expr = sp.sin(logistic(12))
     v = verify_derivative(expr, x, sp.diff(expr, x) + x / 10**6, [x], Limits(), seed=1)
     assert v.status == "mismatch" and "differentiation by numbers gives" in v.detail
+
+
+def test_a_large_rational_derivative_is_proved_by_dual_numbers() -> None:
+    """Past sympy.diff's size a polynomial's derivative is checked exactly against f's own slope,
+    with or without SymEngine; a wrong one whose exact values are too long to print is shown by
+    the residues that differ."""
+    expr = logistic(12)
+    v = verify_derivative(expr, x, sp.diff(expr, x), [x], Limits(), seed=1)
+    assert (v.status, v.method, v.oracle) == ("proved", "exact", "slopes along random directions")
+    assert v.detail == ("exactly (dual numbers over the rationals, modulo a random 62-bit prime) at 5 random points, "
+                        "f's own slope equals the derivative")
+    wrong = verify_derivative(expr, x, sp.diff(expr, x) + x / 10**6, [x], Limits(), seed=1)
+    assert (wrong.status, wrong.method) == ("mismatch", "exact")
+    assert wrong.detail == (f"at x = -0.418: chainsym's derivative and f's own slope differ: modulo the prime "
+                            f"{prime_of(1)} they are 3084091119484608225 and 2563748044736073529")
 
 
 def test_a_gradient_is_checked_along_random_directions() -> None:
@@ -116,6 +133,43 @@ def test_a_rational_gradient_is_checked_exactly() -> None:
     wrong = list(right)
     wrong[5] = wrong[5] * (1 + sp.Rational(1, 10**30))
     assert directional(f, variables, wrong, variables, seed=1).status == "mismatch"
+
+
+def test_residues_are_the_exact_values_residues() -> None:
+    """Modular evaluation is a homomorphism: the residue of each exact value, and with a direction
+    the residue of the exact slope (the derivative sympy.diff gives, evaluated exactly)."""
+    prime = prime_of(5)
+    assert prime == prime_of(5) and 2**61 < prime < 2**62 and sp.isprime(prime)
+    exprs = [(x**2 + y) / (x - y) ** 3, x**-2 * y - sp.Rational(7, 3), (1 + x * y) ** 5 / y]
+    point = {x: Fraction(3, 7), y: Fraction(-2, 5)}
+    assert modular(exprs, point, prime) == [residue(v, prime) for v in exact(exprs, point)]
+    slopes = [modular_slope(e, point, {x: Fraction(1, 2), y: Fraction(-3)}, prime) for e in exprs]
+    along = [sp.diff(e, x) / 2 - 3 * sp.diff(e, y) for e in exprs]
+    assert slopes == [residue(v, prime) for v in exact(along, point)]
+    with pytest.raises(NotANumber):
+        modular([1 / (x - y)], {x: Fraction(1, 3), y: Fraction(1, 3)}, prime)
+
+
+def test_rational_values_too_long_to_write_are_still_compared_exactly() -> None:
+    """x^1500·x^1500 at a point with a 4-digit denominator has tens of thousands of digits: the
+    exact fractions are refused, the residues decide."""
+    long_way = sp.Mul(x**1500, x**1500, evaluate=False)
+    v = compare(long_way + 1 / x, x**3000 + 1 / x, [x], seed=1)
+    assert (v.status, v.method) == ("proved", "exact") and "(modulo a random 62-bit prime)" in v.detail
+    wrong = compare(long_way + 1 / x, x**3000 + 1 / x + 1, [x], seed=1)
+    assert (wrong.status, wrong.method) == ("mismatch", "exact")
+    assert f"chainsym and sympy.diff differ: modulo the prime {prime_of(1)} they are " in wrong.detail
+    small = compare(x**3 + 1 / x, x**3 + 4 / (3 * x), [x], seed=1)
+    (point,) = small.points
+    at = Fraction(point[0][1])
+    assert small.detail == f"at x = {point[0][1]}: chainsym gives {at**3 + 1 / at}, sympy.diff gives {at**3 + 4 / (3 * at)}"
+
+
+def test_a_difference_too_long_to_print_is_read_in_decimals() -> None:
+    wrong = directional(x**3000 / 3000, [x], [x**2999 * (1 + sp.Rational(1, 10**6))], [x], seed=5)
+    assert wrong.detail == ("at x = 8.685: chainsym's derivative gives a slope of 2.34800469438e+2815, f's own slope "
+                            "is 2.34800234637e+2815 (exact values too long to print; modulo the prime "
+                            f"{prime_of(5)} they are 2483748432999733562 and 2381615421717683920)")
 
 
 def test_one_way_to_combine_verdicts() -> None:
