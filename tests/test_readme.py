@@ -59,3 +59,23 @@ def _shows(shown: str, printed: str) -> bool:
     pattern = "".join(r"(?:.*\n)*?" if line.strip() == "..." else ".*?".join(map(re.escape, line.split("..."))) + r"\n"
                       for line in shown.splitlines())
     return re.fullmatch(pattern, printed) is not None
+
+
+@pytest.mark.parametrize("steps", [s for _, s in SESSIONS], ids=[first for first, _ in SESSIONS])
+def test_a_readme_session_prints_the_same_without_symengine(steps: list[tuple[list[str], str]], tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast extra changes which oracle checks a large derivative, never what a README example prints."""
+    pytest.importorskip("symengine", reason="the fast extra (symengine) is not installed: nothing to compare")
+    from chainsym import fast
+
+    monkeypatch.chdir(tmp_path)
+    for argv, shown in steps:
+        if argv[0] == "cat":
+            (tmp_path / argv[1]).write_text(shown, encoding="utf-8")
+            continue
+        if "-o" in argv:
+            continue
+        with_fast = run(CliRunner(), *argv[1:])
+        with monkeypatch.context() as m:
+            m.setattr(fast, "available", lambda: False)
+            assert run(CliRunner(), *argv[1:]) == with_fast, argv
