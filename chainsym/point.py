@@ -8,7 +8,7 @@ reading. A point outside the domain is a clear error naming the node, not a comp
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import sympy as sp
 
@@ -108,8 +108,8 @@ Tangents = tuple[tuple[tuple[sp.Symbol, sp.Symbol, PointValue], ...],
                  tuple[tuple[sp.Symbol, sp.Symbol, sp.Symbol, PointValue, PointValue, PointValue], ...]]
 
 
-def _tangents(graph: Graph, adjoints: NumericAdjoints, variables: Sequence[sp.Symbol], limits: Limits,
-              budget: Budget | None) -> Tangents:
+def _tangents(graph: Graph, adjoints: NumericAdjoints, local: Callable[[Edge], PointValue],
+              variables: Sequence[sp.Symbol], limits: Limits, budget: Budget | None) -> Tangents:
     """du/dx at the point for every node and each x, with the terms that make it up."""
     totals, edges = [], []
     for x in variables:
@@ -117,8 +117,7 @@ def _tangents(graph: Graph, adjoints: NumericAdjoints, variables: Sequence[sp.Sy
             if v.total is None:
                 continue
             totals.append((x, v.target, value(v.total)))
-            edges += [(x, v.target, c.edge.arg, value(adjoints.local(c.edge)), value(c.source), value(c.term))
-                      for c in v.carried]
+            edges += [(x, v.target, c.edge.arg, local(c.edge), value(c.source), value(c.term)) for c in v.carried]
     return tuple(totals), tuple(edges)
 
 
@@ -140,11 +139,19 @@ def at_point(graph: Graph, inputs: Mapping[sp.Symbol, sp.Expr], wrt: Sequence[sp
     seeds = {graph.output: sp.Integer(1)} if isinstance(graph.output, sp.Symbol) else {}
     backward = sweep(graph, adjoints_flow, seeds, backward=True, budget=budget)
     adjoint = {v.target: v.total if v.total is not None else sp.Integer(0) for v in backward}
-    edges = tuple((c.edge.consumer.symbol, c.edge.arg, value(c.source), value(adjoints_flow.local(c.edge)),
-                   value(c.term)) for v in reversed(backward) for c in v.carried)
+    readings: dict[Edge, PointValue] = {}
+
+    def local(edge: Edge) -> PointValue:
+        """An edge's local partial at the point, read once for the backward pass and every tangent."""
+        if edge not in readings:
+            readings[edge] = value(adjoints_flow.local(edge))
+        return readings[edge]
+
+    edges = tuple((c.edge.consumer.symbol, c.edge.arg, value(c.source), local(c.edge), value(c.term))
+                  for v in reversed(backward) for c in v.carried)
     edges = _by_consumer(edges, graph)
     gradient = tuple((v, value(adjoint.get(v, sp.Integer(0)))) for v in wrt)
-    tangents, tangent_edges = _tangents(graph, adjoints_flow, forward_wrt, limits, budget)
+    tangents, tangent_edges = _tangents(graph, adjoints_flow, local, forward_wrt, limits, budget)
     updates: tuple[tuple[sp.Symbol, PointValue], ...] = ()
     if learning_rate is not None:
         updates = tuple((v, value(inputs.get(v, sp.Integer(0)) - learning_rate * g.exact))
