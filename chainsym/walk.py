@@ -90,6 +90,15 @@ def tree_sizes(exprs: list[sp.Basic] | tuple[sp.Basic, ...], limit: int) -> list
     return [size[id(e)] for e in roots.args]
 
 
+def tree_depth(expr: sp.Basic) -> int:
+    """The depth of the expression tree (a leaf is 1), by one walk over its DAG: what a recursive
+    walk such as SymPy's printer would descend."""
+    depth: dict[int, int] = {}
+    for node in postorder(expr):
+        depth[id(node)] = 1 + max((depth[id(a)] for a in node.args), default=0)
+    return depth[id(expr)]
+
+
 def contains(expr: sp.Basic, types: tuple[type, ...]) -> bool:
     """Whether any subexpression is an instance of types (SymPy's `has` walks the tree)."""
     return any(isinstance(node, types) for node in postorder(expr))

@@ -90,3 +90,19 @@ def test_backpropagation_through_ten_thousand_levels() -> None:
     for _ in range(10_000):
         u, du = math.sin(u), math.cos(u) * du
     assert float(evaluate(d.results[0], {x: mpmath.mpf("0.7")}, 30)) == pytest.approx(du, rel=1e-9)
+
+
+def test_a_deep_sympy_expression_is_differentiated_at_the_default_recursion_limit() -> None:
+    """sin nested 300 deep, passed as a SymPy object: its seed text came from SymPy's printer,
+    which recursed past Python's limit (a RecursionError from diff); now it is named by its size."""
+    expr, _ = FAMILIES["a"][1](300)
+    assert sys.getrecursionlimit() <= 1000
+    d = chainsym.diff(expr)
+    assert d.verification is not None and d.verification.status == "numeric"
+    assert str(d).splitlines()[0] == "f = <expression nested too deeply to print whole (300 distinct operations)>"
+    ctx = mpmath.MPContext()
+    ctx.dps = 40
+    u, slope = ctx.mpf(1) / 2, ctx.mpf(1)
+    for _ in range(300):
+        u, slope = ctx.sin(u), slope * ctx.cos(u)
+    assert abs(evaluate(d.results[0], {x: sp.Rational(1, 2)}) - slope) < 1e-25
