@@ -4,7 +4,8 @@
   size it handles (limits.oracle_tree);
 - beyond that, for a rational function, its exact slope along random directions by dual numbers
   modulo a prime (below): exact, and cheaper than any symbolic oracle;
-- SymEngine's `diff` (the fast extra) for other functions beyond that, when it is installed;
+- SymEngine's `diff` (the fast extra) for other functions beyond that, when it is installed and
+  its derivative is at most SYMENGINE_GROWTH times the size of f;
 - otherwise differentiation by numbers: mpmath's high-precision numerical derivative of f at the
   sampled points, which needs only evaluations of f (linear in its graph).
 A gradient of many variables is checked along random directions: the slope of t ↦ f(p + t·v)
@@ -56,11 +57,15 @@ from .verdict import (
     show,
     where,
 )
-from .walk import postorder, tree_size, tree_sizes
+from .walk import edges, postorder, tree_size, tree_sizes
 from .work import Budget
 
 DIFFERENCES = "differentiation by numbers (mpmath.diff)"
 DIRECTIONS = "slopes along random directions"
+SYMENGINE_GROWTH = 8
+"""SymEngine's derivative is the oracle while it has at most this many times f's operand edges: it
+expands iterated products (u·sin(u) 16 times: 13 times f's edges), and evaluating such a derivative
+at the points costs more than differentiating f by numbers"""
 GRADIENT_BATCH = 8
 """a gradient of more variables than this is checked along random directions, all components at once"""
 
@@ -77,16 +82,18 @@ def verify_derivative(f: sp.Expr, x: sp.Symbol, ours: sp.Expr, variables: Sequen
             return _confirmed(verdict, f, x, ours, variables, seed, budget)
     if rational_only([g]):
         return directional(f, [x], [ours], variables, seed, budget)
+    reason = f"the derivative has more than {limits.oracle_tree} tree nodes, too many for sympy.diff"
     if fast.available():
         try:
-            expected = fast.diff(g, x, budget)
+            expected = fast.diff(g, x, budget, max_edges=SYMENGINE_GROWTH * edges(g))
+        except fast.TooLarge:
+            reason += f", and SymEngine's is more than {SYMENGINE_GROWTH} times the size of f"
         except (fast.Unconvertible, RecursionError):
             pass
         else:
             verdict = compare(ours, expected, variables, seed=seed, domain_of=f, oracle="symengine.diff",
                               budget=budget)
             return _confirmed(verdict, f, x, ours, variables, seed, budget)
-    reason = f"the derivative has more than {limits.oracle_tree} tree nodes, too many for sympy.diff"
     return differences(f, x, ours, variables, seed, reason, budget)
 
 
