@@ -214,3 +214,17 @@ def test_verdicts_are_the_same_in_threads() -> None:
 @pytest.mark.parametrize("claim", ["cos(x) + 1000*Heaviside(x - 3)", "cos(x) + relu(x - 3)"])
 def test_claims_cannot_hide_a_step_outside_small_points(claim: str) -> None:
     assert not chainsym.check("sin(x)", claim).correct
+
+
+def test_one_check_of_the_whole_gradient_is_printed_once() -> None:
+    """Slopes along random directions check every component at once: one verdict line, not one
+    per component; component-wise checks keep a line each, naming their variable."""
+    many = chainsym.diff("tanh(" + " + ".join(f"a{i}*b{i}" for i in range(1, 6)) + ")", "all")
+    lines = [line for line in str(many).splitlines() if line.startswith("verified")]
+    assert len(many.wrt) == 10 and len(lines) == 1
+    assert lines[0].startswith("verified: equal to slopes along random directions numerically (mpmath.diff of f) "
+                               "at 5 random points, every component at once")
+    few = chainsym.diff("x^2*y", "all")
+    assert [line for line in str(few).splitlines() if line.startswith("verified")] == [
+        "verified: equal to sympy.diff(f, x) (symbolic: identical)",
+        "verified: equal to sympy.diff(f, y) (symbolic: identical)"]

@@ -10,6 +10,7 @@ from sympy.printing.str import StrPrinter
 
 from ..model import ForwardStep, Node, PointValue, Verification
 from ..naming import partial, total
+from ..oracle import DIRECTIONS
 from ..results import Derivation
 from ..walk import dag_size, tree_size
 
@@ -130,6 +131,16 @@ def verdict(v: Verification | None, wrt: str, f: str = "f") -> str:
 
 def verification_for(d: Derivation, index: int) -> Verification | None:
     return d.verifications[index] if d.verifications else None
+
+
+def verdicts(d: Derivation) -> tuple[str, ...]:
+    """A verdict line per result, or one line when a single check covered every component (slopes
+    along random directions test the whole gradient at once: 21 equal lines said nothing more)."""
+    checks = [verification_for(d, i) for i in range(len(d.wrt))]
+    first = checks[0] if checks else None
+    if len(checks) > 1 and first is not None and first.oracle == DIRECTIONS and all(c == first for c in checks):
+        return (verdict(first, "", d.output_name),)
+    return tuple(verdict(c, x.name, d.output_name) for c, x in zip(checks, d.wrt, strict=True))
 
 
 def result_name(d: Derivation, i: int) -> str:

@@ -22,8 +22,7 @@ from .common import (
     program_note,
     result_name,
     show,
-    verdict,
-    verification_for,
+    verdicts,
 )
 
 
@@ -155,8 +154,7 @@ def outline(d: Derivation) -> tuple[Section, ...]:
     sections.append(Section("result", "Result", "", tuple(results), (d.agreement,) if d.agreement else ()))
     if d.point is not None:
         sections.append(_point(d.point, d))
-    verdicts = tuple(verdict(verification_for(d, i), x.name, d.output_name) for i, x in enumerate(d.wrt))
-    sections.append(Section("verification", "Verification", "", (), verdicts))
+    sections.append(Section("verification", "Verification", "", (), verdicts(d)))
     return tuple(sections)
 
 

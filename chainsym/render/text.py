@@ -27,8 +27,7 @@ from .common import (
     rule,
     show,
     show_local,
-    verdict,
-    verification_for,
+    verdicts,
 )
 
 
@@ -54,8 +53,7 @@ def derivation(d: Derivation) -> str:
         lines.append(d.agreement)
     if d.point is not None:
         lines += _point(d.point, d)
-    for i, x in enumerate(d.wrt):
-        lines.append(verdict(verification_for(d, i), x.name, d.output_name))
+    lines += verdicts(d)
     return "\n".join(lines) + "\n"
 
 
