@@ -59,11 +59,6 @@ def dag_size(expr: sp.Basic, limit: int) -> int:
     return count
 
 
-def edges(expr: sp.Basic) -> int:
-    """Operand edges of the DAG (each distinct node's arguments): what evaluating it once costs."""
-    return sum(len(node.args) for node in postorder(expr))
-
-
 def free_symbols(expr: sp.Basic) -> set[sp.Symbol]:
     """The free symbols, found by a DAG walk (SymPy's free_symbols walks the tree)."""
     return {n for n in postorder(expr) if isinstance(n, sp.Symbol)}

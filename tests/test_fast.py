@@ -33,28 +33,38 @@ def test_unknown_operations_are_refused() -> None:
         fast.to_symengine(sp.Heaviside(x, 0) + sp.Float(0.5))
 
 
-def test_large_expressions_are_checked_against_symengine() -> None:
-    """sin nested 300 deep: a derivative of about 45,000 tree nodes; SymEngine's is three times the
-    size of f, so it is the oracle."""
-    expr, _ = FAMILIES["a"][1](300)
-    d = chainsym.diff(expr)
-    assert d.verification is not None
-    assert (d.verification.status, d.verification.oracle) == ("numeric", "symengine.diff")
-    wrong = verify_derivative(expr, x, d.results[0] + x / 10**6, [x], Limits(), seed=1)
-    assert wrong.status == "mismatch" and wrong.oracle == "symengine.diff"
+def test_large_expressions_are_differentiated_by_numbers_with_or_without_symengine(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """sin nested 300 deep and u·sin(u) iterated 30 times: past sympy.diff's size the derivative is
+    checked against f's numerical derivative; the fast extra changes nothing (SymEngine's expanded
+    derivative cost more to evaluate than f's few evaluations, in every family measured)."""
+    for family, size in (("a", 300), ("b2", 30)):
+        expr, _ = FAMILIES[family][1](size)
+        d = chainsym.diff(expr)
+        assert d.verification is not None
+        assert (d.verification.status, d.verification.oracle) == ("numeric", DIFFERENCES)
+        assert d.verification.detail == ("numerically at 5 random real points (the derivative has more than 5000 "
+                                         "tree nodes, too many for sympy.diff)")
+        monkeypatch.setattr(fast, "available", lambda: False)
+        assert chainsym.diff(expr).verification == d.verification
+        monkeypatch.undo()
 
 
-def test_an_expanding_symengine_derivative_gives_way_to_numbers() -> None:
-    """u·sin(u) iterated 30 times: SymEngine expands the iterated products (its derivative came back
-    through SymPy's evaluation for hours; unevaluated now, but still many times f's size), so the
-    derivative is checked by numbers, at the cost of a few evaluations of f."""
-    expr, _ = FAMILIES["b2"][1](30)
-    d = chainsym.diff(expr)
-    assert d.verification is not None
-    assert (d.verification.status, d.verification.oracle) == ("numeric", DIFFERENCES)
-    assert d.verification.detail == ("numerically at 5 random real points (the derivative has more than 5000 tree "
-                                     "nodes, too many for sympy.diff, and SymEngine's is more than 8 times the size "
-                                     "of f)")
+def test_symengine_decides_where_numbers_find_no_real_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    """sqrt(-1 - x²) is real nowhere: numbers differentiate only at real points, SymEngine's
+    derivative is compared symbolically, then at complex points (without SymEngine: not verified)."""
+    f = sp.sqrt(-1 - x**2)
+    small = Limits(oracle_tree=1)
+    v = verify_derivative(f, x, -x / sp.sqrt(-1 - x**2), [x], small, seed=1)
+    assert (v.status, v.oracle, v.detail) == ("proved", "symengine.diff", "symbolic: identical")
+    monkeypatch.setattr(fast, "available", lambda: False)
+    assert verify_derivative(f, x, -x / sp.sqrt(-1 - x**2), [x], small, seed=1).status == "skipped"
+
+
+def test_a_mismatch_by_numbers_is_confirmed_by_symengine() -> None:
+    v = verify_derivative(sp.sin(x) ** 3, x, 3 * sp.sin(x) ** 2, [x], Limits(oracle_tree=1), seed=1)
+    assert (v.status, v.oracle) == ("mismatch", DIFFERENCES)
+    assert "; SymEngine's derivative confirms it (at x = " in v.detail
 
 
 def test_large_rational_functions_are_proved_without_symengine() -> None:
