@@ -255,14 +255,33 @@ def exact(exprs: Sequence[sp.Expr], point: Mapping[sp.Symbol, Fraction], max_dig
 
 # --- rational functions modulo a prime --------------------------------------------------------
 
-def prime_of(seed: int) -> int:
-    """A prime between 2^61 and 2^62 drawn by the seed: the same question gets the same prime."""
+def prime_of(seed: int, salt: int = 0) -> int:
+    """A prime between 2^61 and 2^62 drawn by the seed and a salt: the same question gets the same
+    prime."""
     import random
 
-    candidate = random.Random(seed).getrandbits(61) | (1 << 61) | 1
+    candidate = random.Random((seed << 64) | salt).getrandbits(61) | (1 << 61) | 1
     while not sp.isprime(candidate):
         candidate += 2
     return candidate
+
+
+MERSENNE_61 = 2**61 - 1
+
+
+def fingerprint(exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol], budget: Budget | None = None) -> int:
+    """A salt for prime_of from the expressions themselves (their residues at a fixed point, modulo
+    a fixed prime): the prime then depends on what is compared, so knowing the seed is not enough
+    to build a wrong answer that is a multiple of it. 0 where the fixed point is a pole."""
+    point = {v: Fraction(i + 2, 2 * i + 5) for i, v in enumerate(variables)}
+    try:
+        residues = modular(exprs, point, MERSENNE_61, budget)
+    except NotANumber:
+        return 0
+    salt = 0
+    for r in residues:
+        salt = (salt * 1_000_003 + r) % MERSENNE_61
+    return salt
 
 
 def residue(value: Fraction, prime: int) -> int:
@@ -296,11 +315,13 @@ def modular(exprs: Sequence[sp.Expr], point: Mapping[sp.Symbol, Fraction], prime
             memo[id(sub)] = sum(memo[id(a)] for a in sub.args) % prime
         elif isinstance(sub, sp.Mul):
             memo[id(sub)] = math.prod(memo[id(a)] for a in sub.args) % prime
-        else:  # an integer power
+        elif isinstance(sub, sp.Pow):  # an integer power (rational_only)
             base, n = memo[id(sub.args[0])], int(sub.args[1])
             if base == 0 and n < 1:
                 raise NotANumber("division by zero")
             memo[id(sub)] = pow(base, n, prime)
+        else:
+            raise NotANumber(f"{type(sub).__name__} is not part of a rational function")
     return [memo[id(e)] for e in roots.args]
 
 

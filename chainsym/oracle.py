@@ -32,8 +32,10 @@ from .numeric import (
     NotANumber,
     Value,
     context,
+    degree_bound,
     evaluate_all,
     exact,
+    fingerprint,
     finite,
     is_complex,
     modular,
@@ -42,9 +44,11 @@ from .numeric import (
     rational_only,
     residue,
 )
+from .sizes import LONG_NUMBER_BITS
 from .verdict import (
     ATTEMPTS,
     DPS,
+    MAX_PROVED_DEGREE,
     POINTS,
     TOLERANCE_TEXT,
     Sampler,
@@ -54,6 +58,7 @@ from .verdict import (
     combine,
     compare,
     differ,
+    fine_point,
     show,
     where,
 )
@@ -111,8 +116,10 @@ def _sympy_diff(f: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
 
 def _confirmed(verdict: Verification, f: sp.Expr, x: sp.Symbol, ours: sp.Expr, variables: Sequence[sp.Symbol],
                seed: int, budget: Budget | None) -> Verification:
-    """A mismatch stands only when differentiation by numbers disagrees with chainsym too."""
-    if verdict.status != "mismatch":
+    """A mismatch stands only when differentiation by numbers disagrees with chainsym too; one found
+    exactly (residues that differ, or a difference that expands to a nonzero constant) is certain,
+    and 30-digit numbers cannot overrule it (1/10^40 is below their tolerance)."""
+    if verdict.status != "mismatch" or verdict.method in ("exact", "expand"):
         return verdict
     second = differences(f, x, ours, variables, seed, f"{verdict.oracle} disagreed", budget)
     if second.status == "mismatch":
@@ -206,12 +213,12 @@ def directional(f: sp.Expr, wrt: Sequence[sp.Symbol], results: Sequence[sp.Expr]
     g = rewrite_primitives(f)
     mine = rewrite_all(results)
     sampler = Sampler(seed)
-    rational = rational_only([g, *mine])
-    prime = prime_of(seed)
+    rational = rational_only([g, *mine]) and degree_bound([g, *mine]) <= MAX_PROVED_DEGREE
+    prime = prime_of(seed, fingerprint([g, *mine], variables, budget) if rational else 0)
     what = "gradient" if len(wrt) > 1 else "derivative"
     found: list[dict[sp.Symbol, Any]] = []
     for _ in range(ATTEMPTS):
-        point = sampler.point(variables)
+        point = fine_point(sampler, variables) if rational else sampler.point(variables)
         direction = {w: Fraction(sampler.rng.randint(-999, 999), 1000) for w in wrt} if len(wrt) > 1 else \
             {w: Fraction(1) for w in wrt}
         verdict = _exact_direction(g, mine, wrt, point, direction, budget, prime) if rational else \
@@ -281,22 +288,32 @@ def _exact_direction(g: sp.Expr, mine: list[sp.Expr], wrt: Sequence[sp.Symbol], 
     if claimed == slope:
         return True
     try:
-        exact_claimed = sum((v * direction[w] for w, v in zip(wrt, exact(mine, point), strict=True)), Fraction(0))
-        return f"chainsym's {{what}} gives a slope of {exact_claimed}, f's own slope is {_dual(g, point, direction)}"
+        values_exact = exact(mine, point, budget=budget)
+        exact_claimed = sum((v * direction[w] for w, v in zip(wrt, values_exact, strict=True)), Fraction(0))
+        slope_exact = _dual(g, point, direction, budget)
+        if max(_bits(exact_claimed), _bits(slope_exact)) <= LONG_NUMBER_BITS:
+            return f"chainsym's {{what}} gives a slope of {exact_claimed}, f's own slope is {slope_exact}"
     except NotANumber:
         pass
-    readings = _numeric_direction(g, mine, wrt, point, direction, None)
+    readings = _numeric_direction(g, mine, wrt, point, direction, budget)
     differ = f"modulo the prime {prime} they are {claimed} and {slope}"
     if isinstance(readings, str):
         return f"{readings} (exact values too long to print; {differ})"
     return f"chainsym's {{what}} and f's own slope differ: {differ}"
 
 
-def _dual(f: sp.Expr, point: dict[sp.Symbol, Any], direction: dict[sp.Symbol, Fraction]) -> Fraction:
+def _bits(value: Fraction) -> int:
+    return max(abs(value.numerator).bit_length(), value.denominator.bit_length())
+
+
+def _dual(f: sp.Expr, point: dict[sp.Symbol, Any], direction: dict[sp.Symbol, Fraction],
+          budget: Budget | None) -> Fraction:
     """The exact slope of a rational function along a direction: forward evaluation with dual numbers
     a + b·ε (ε² = 0) over the rationals, independent of chainsym's graph and rules."""
     memo: dict[int, tuple[Fraction, Fraction]] = {}
     for sub in postorder(f):
+        if budget is not None:
+            budget.tick()
         if isinstance(sub, sp.Symbol):
             if sub not in point:
                 raise NotANumber(f"no value for {sub}")

@@ -5,6 +5,7 @@ evaluated first. Every estimate is overflow-free (logarithms of bit lengths, not
 
 from __future__ import annotations
 
+from fractions import Fraction
 from math import inf, log10
 
 import sympy as sp
@@ -61,3 +62,17 @@ def approximate(size: float) -> str:
         return f"{size:.0f}"
     k = int(log10(size))
     return f"{size / 10**k:.1f}×10^{k}"
+
+
+LONG_NUMBER_BITS = 3_000
+"""an exact number past this many bits (about 900 digits) is written by its size: Python refuses to
+write an int of more than 4,300 digits, and no one reads one"""
+
+
+def number_text(value: int | Fraction) -> str:
+    """An exact integer or fraction as text, or its size when it is too long to write."""
+    bits = max(abs(value.numerator).bit_length(), value.denominator.bit_length()) if isinstance(value, Fraction) \
+        else abs(value).bit_length()
+    if bits <= LONG_NUMBER_BITS:
+        return str(value)
+    return f"(an exact number of about {approximate(bits * 0.30103)} digits)"

@@ -33,12 +33,14 @@ from .numeric import (
     degree_bound,
     evaluate_all,
     exact,
+    fingerprint,
     finite,
     is_complex,
     modular,
     prime_of,
     rational_only,
 )
+from .sizes import number_text
 from .walk import postorder, tree_size
 from .work import Budget
 
@@ -92,6 +94,25 @@ class Sampler:
         return point
 
 
+FINE = 10**14
+"""exact (modular) checks add a random multiple of 10^-18 to each coordinate, below 10^-4 so the
+point keeps its scale: FINE values per coordinate, so a nonzero rational function of degree d
+vanishes at such a point with chance at most d/FINE (Schwartz–Zippel)"""
+MAX_PROVED_DEGREE = 10**12
+"""past this degree an exact check at 5 points proves nothing worth the name (and a degree past the
+prime lets x^(p−1) ≡ 1 fool the residues): such rational functions are compared by numbers"""
+
+
+def fine_point(sampler: Sampler, variables: Sequence[sp.Symbol]) -> dict[sp.Symbol, Any]:
+    """The sampler's next point with FINE more choices per coordinate, for exact checks only
+    (their arithmetic is modular, so long coordinates cost nothing)."""
+    return refine(sampler, sampler.point(variables))
+
+
+def refine(sampler: Sampler, point: dict[sp.Symbol, Any]) -> dict[sp.Symbol, Any]:
+    return {v: c + Fraction(sampler.rng.randint(1, FINE), 10**18) for v, c in point.items()}
+
+
 def close(a: Value, b: Value, dps: int) -> bool:
     """Equal within the policy's tolerance at dps digits: 10^-(dps−10), relative past 1."""
     return bool(abs(a - b) <= max(1, abs(a), abs(b)) * 10.0 ** -(dps - 10))
@@ -141,7 +162,12 @@ def _shown(point: dict[sp.Symbol, Any]) -> tuple[tuple[str, str], ...]:
 def _fraction_text(v: Fraction) -> str:
     """A sampled coordinate as a short exact decimal (samples have denominators of 10^k)."""
     text = f"{float(v):.10g}"
-    return text if Fraction(text) == v else f"{v.numerator}/{v.denominator}"
+    if Fraction(text) == v:
+        return text
+    if 10**18 % v.denominator == 0:  # a fine point: its exact decimal
+        whole, rest = divmod(abs(v.numerator) * (10**18 // v.denominator), 10**18)
+        return f"{'-' if v < 0 else ''}{whole}.{rest:018d}".rstrip("0")
+    return f"{v.numerator}/{v.denominator}"
 
 
 def show(value: Value, other: Value | None = None) -> str:
@@ -229,35 +255,51 @@ def _expanded(difference: sp.Expr) -> sp.Expr | None:
 
 
 def _brief(value: sp.Expr) -> str:
+    if isinstance(value, sp.Rational) and max(abs(int(value.p)).bit_length(), int(value.q).bit_length()) > 3_000:
+        return str(sp.sstr(sp.N(value, 6)))  # Python will not write an int of more than 4,300 digits
     text = str(sp.sstr(value))
     return text if len(text) <= 60 else str(sp.sstr(sp.N(value, 6)))
 
 
+def _differ_at(left: sp.Expr, right: sp.Expr, point: dict[sp.Symbol, Any], prime: int, budget: Budget | None) -> bool:
+    try:
+        a, b = modular([left, right], point, prime, budget=budget)
+    except NotANumber:
+        return False
+    return a != b
+
+
 def _exact_difference(left: sp.Expr, right: sp.Expr, point: dict[sp.Symbol, Any], prime: int, ours: str,
-                      theirs: str) -> str:
+                      theirs: str, budget: Budget | None) -> str:
     """The two exact values where the residues differ (so the values do), or the residues when an
     exact value would be too long to compute."""
     try:
-        a, b = exact([left, right], point)
+        a, b = exact([left, right], point, budget=budget)
     except NotANumber:
-        r, s = modular([left, right], point, prime)
+        r, s = modular([left, right], point, prime, budget)
         return f"{ours} and {theirs} differ: modulo the prime {prime} they are {r} and {s}"
-    return f"{ours} gives {a}, {theirs} gives {b}"
+    return f"{ours} gives {number_text(a)}, {theirs} gives {number_text(b)}"
 
 
 def _exact(left: sp.Expr, right: sp.Expr, variables: Sequence[sp.Symbol], sampler: Sampler, oracle: str,
            ours: str, theirs: str, points: int, budget: Budget | None) -> Verification | None:
     """Rational functions at random rational points, exactly; None when no point is defined."""
+    degree = degree_bound([left, right])
+    if degree > MAX_PROVED_DEGREE:
+        return None
     found: list[dict[sp.Symbol, Any]] = []
-    prime = prime_of(sampler.seed)
+    prime = prime_of(sampler.seed, fingerprint([left, right], variables, budget))
     for _ in range(ATTEMPTS):
-        point = sampler.point(variables)
+        coarse = sampler.point(variables)
+        point = refine(sampler, coarse)
         try:
             a, b = modular([left, right], point, prime, budget=budget)
         except NotANumber:
             continue
         if a != b:
-            shown = _exact_difference(left, right, point, prime, ours, theirs)
+            if _differ_at(left, right, coarse, prime, budget):
+                point = coarse  # the same difference at a point a reader can type in
+            shown = _exact_difference(left, right, point, prime, ours, theirs, budget)
             return Verification("mismatch", "exact", f"at {where(point)}: {shown}", oracle, (_shown(point),),
                                 EXACT_TEXT, sampler.seed)
         found.append(point)
@@ -265,9 +307,8 @@ def _exact(left: sp.Expr, right: sp.Expr, variables: Sequence[sp.Symbol], sample
             break
     if not found:
         return None
-    degree = degree_bound([left, right])
     chance = f"; a nonzero difference of degree ≤ {degree} would vanish at each with probability ≤ " \
-             f"{degree}/10^4" if variables else ""
+             f"{degree}/10^14" if variables else ""
     return Verification("proved", "exact", f"exactly at {len(found)} random rational "
                         f"point{'s' if len(found) > 1 else ''} (modulo a random 62-bit prime){chance}", oracle,
                         tuple(_shown(p) for p in found),

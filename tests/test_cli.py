@@ -173,7 +173,7 @@ def test_huge_integers_print_by_size() -> None:
     from chainsym.render.common import show
 
     assert show(sp.Integer(10) ** 5000) == "<integer of about 5001 digits>"
-    assert show(sp.Rational(1, 10**5000) * sp.Symbol("x")) == "<expression with an integer too long to print>"
+    assert show(sp.Rational(1, 10**5000) * sp.Symbol("x")) == "x/<integer of about 5001 digits>"
 
 
 @pytest.mark.parametrize("expr, result", [("-x^2", "-2*x\n"), ("-(abs(x))", "-sign(x)\n"), ("-sh x", None),

@@ -24,6 +24,19 @@ class _Printer(StrPrinter):
     def _print_Exp1(self, expr: sp.Basic) -> str:
         return "e"
 
+    def _print_Integer(self, expr: sp.Integer) -> str:
+        """Written whole unless Python would refuse (4,300 digits and more): then by its size."""
+        return str(expr.p) if abs(int(expr.p)).bit_length() < TOO_LONG_BITS else _long_integer(int(expr.p))
+
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        if max(abs(int(expr.p)).bit_length(), int(expr.q).bit_length()) < TOO_LONG_BITS:
+            return str(super()._print_Rational(expr))
+        return f"{self._print(sp.Integer(expr.p))}/{self._print(sp.Integer(expr.q))}"
+
+
+TOO_LONG_BITS = 14_000
+"""about 4,200 digits: Python refuses to write an int of more than 4,300"""
+
 
 def sstr(expr: sp.Basic, **settings: object) -> str:
     return str(_Printer(settings).doprint(expr))
