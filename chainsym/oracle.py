@@ -48,6 +48,7 @@ from .sizes import LONG_NUMBER_BITS
 from .verdict import (
     ATTEMPTS,
     DPS,
+    EXACT_POINTS,
     MAX_PROVED_DEGREE,
     POINTS,
     TOLERANCE_TEXT,
@@ -216,10 +217,11 @@ def directional(f: sp.Expr, wrt: Sequence[sp.Symbol], results: Sequence[sp.Expr]
     rational = rational_only([g, *mine]) and degree_bound([g, *mine]) <= MAX_PROVED_DEGREE
     prime = prime_of(seed, fingerprint([g, *mine], variables, budget) if rational else 0)
     what = "gradient" if len(wrt) > 1 else "derivative"
+    spread = 10**9 if rational else 999  # a wrong component hides in a direction with chance ≤ 1/(2·spread)
     found: list[dict[sp.Symbol, Any]] = []
     for _ in range(ATTEMPTS):
         point = fine_point(sampler, variables) if rational else sampler.point(variables)
-        direction = {w: Fraction(sampler.rng.randint(-999, 999), 1000) for w in wrt} if len(wrt) > 1 else \
+        direction = {w: Fraction(sampler.rng.randint(-spread, spread), spread + 1) for w in wrt} if len(wrt) > 1 else \
             {w: Fraction(1) for w in wrt}
         verdict = _exact_direction(g, mine, wrt, point, direction, budget, prime) if rational else \
             _numeric_direction(g, mine, wrt, point, direction, budget)
@@ -231,7 +233,7 @@ def directional(f: sp.Expr, wrt: Sequence[sp.Symbol], results: Sequence[sp.Expr]
                                 f"{verdict.format(what=what)}", DIRECTIONS, (_shown(point),),
                                 "exact rational arithmetic" if rational else TOLERANCE_TEXT, seed)
         found.append(point)
-        if len(found) == POINTS:
+        if len(found) == (EXACT_POINTS if rational else POINTS):
             break
     if not found:
         return Verification("skipped", "none", f"no point was found where f and the {what} are finite and real",
