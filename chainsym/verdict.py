@@ -200,18 +200,21 @@ def compare(ours: sp.Expr, expected: sp.Expr, variables: Sequence[sp.Symbol], *,
     difference = left - right
     if difference == 0:
         return Verification("proved", "identical", "symbolic: identical", oracle)
-    expanded = _expanded(difference)
+    domain = rewrite_primitives(domain_of) if domain_of is not None else None
+    rational = rational_only([left, right] + ([domain] if domain is not None else []))
+    # expand proves polynomial identities; over a denominator it seldom reaches 0 (it does not
+    # combine fractions), and the exact check below decides a rational function anyway
+    expanded = None if rational and _has_denominator(difference) else _expanded(difference)
     if expanded == 0:
         return Verification("proved", "expand", "symbolic: expand(difference) = 0", oracle)
     sampler = Sampler(seed, dict(breakpoints or {}))
-    domain = rewrite_primitives(domain_of) if domain_of is not None else None
     if expanded is not None and expanded.is_number and expanded.is_zero is False:
         at = next((p for p in (sampler.point(variables) for _ in range(ATTEMPTS))
                    if _real_values([left, right], p, DPS, domain, False, budget) is not None), None)
         return Verification("mismatch", "expand", f"{names[0]} minus {theirs} is the constant "
                             f"{_brief(expanded)}, not 0 (symbolic: expand(difference))", oracle,
                             (_shown(at),) if at is not None else (), "", seed)
-    if rational_only([left, right] + ([domain] if domain is not None else [])):
+    if rational:
         verdict = _exact(left, right, variables, sampler, oracle, names[0], theirs, points, budget)
         if verdict is not None:
             return verdict
@@ -242,6 +245,10 @@ def compare(ours: sp.Expr, expected: sp.Expr, variables: Sequence[sp.Symbol], *,
                                 f"point{'s' if len(found) > 1 else ''}", oracle, tuple(_shown(p) for p in found),
                                 TOLERANCE_TEXT, seed)
     return Verification("skipped", "none", "no point found where both sides are finite", oracle, seed=seed)
+
+
+def _has_denominator(expr: sp.Expr) -> bool:
+    return any(isinstance(s, sp.Pow) and s.exp.is_negative for s in postorder(expr))
 
 
 def _expanded(difference: sp.Expr) -> sp.Expr | None:
