@@ -214,7 +214,8 @@ def directional(f: sp.Expr, wrt: Sequence[sp.Symbol], results: Sequence[sp.Expr]
     g = rewrite_primitives(f)
     mine = rewrite_all(results)
     sampler = Sampler(seed)
-    rational = rational_only([g, *mine]) and degree_bound([g, *mine]) <= MAX_PROVED_DEGREE
+    degree = degree_bound([g, *mine]) if rational_only([g, *mine]) else None
+    rational = degree is not None and degree <= MAX_PROVED_DEGREE
     prime = prime_of(seed, fingerprint([g, *mine], variables, budget) if rational else 0)
     what = "gradient" if len(wrt) > 1 else "derivative"
     spread = 10**9 if rational else 999  # a wrong component hides in a direction with chance ≤ 1/(2·spread)
@@ -243,9 +244,17 @@ def directional(f: sp.Expr, wrt: Sequence[sp.Symbol], results: Sequence[sp.Expr]
     agree = "every component at once: the slope of f along a random direction equals the gradient's" \
         if len(wrt) > 1 else "f's own slope equals the derivative"
     return Verification("proved" if rational else "numeric", "exact" if rational else "numeric",
-                        f"{how} at {len(found)} random points, {agree}", DIRECTIONS,
+                        f"{how} at {len(found)} random points, {agree}{_chance(degree, len(wrt)) if rational else ''}",
+                        DIRECTIONS,
                         tuple(_shown(p) for p in found), "exact rational arithmetic" if rational else TOLERANCE_TEXT,
                         seed)
+
+
+def _chance(degree: int | None, components: int) -> str:
+    """What an exact check along directions leaves to chance, per point (Schwartz–Zippel over the
+    fine points; a wrong gradient can also hide in an unlucky direction)."""
+    direction = " + 1/(2·10^9)" if components > 1 else ""
+    return f"; a wrong answer passes each point with probability ≤ {degree}/10^14{direction}"
 
 
 def _numeric_direction(g: sp.Expr, mine: list[sp.Expr], wrt: Sequence[sp.Symbol], point: dict[sp.Symbol, Any],
