@@ -214,43 +214,125 @@ def degree_bound(exprs: Sequence[sp.Expr]) -> int:
     return max((degree[id(e)] for e in exprs), default=0) * 2
 
 
-def exact(exprs: Sequence[sp.Expr], point: Mapping[sp.Symbol, Fraction], max_digits: int = 4000,
-          budget: Budget | None = None) -> list[Fraction]:
-    """Rational functions (rational_only) at a rational point, exactly; NotANumber at a pole or
-    when an intermediate number grows past max_digits."""
-    memo: dict[int, Fraction] = {}
+class _Rationals:
+    """Exact fractions, refused past max_bits (a power by its estimate, before it is computed)."""
+
+    def __init__(self, max_bits: float) -> None:
+        self.max_bits = max_bits
+
+    def of(self, value: Fraction) -> Fraction:
+        return value
+
+    def reduce(self, value: Fraction) -> Fraction:
+        if max(value.numerator.bit_length(), value.denominator.bit_length()) > self.max_bits:
+            raise NotANumber("an exact intermediate value grew too long")
+        return value
+
+    def power(self, base: Fraction, n: int) -> Fraction:
+        if max(base.numerator.bit_length(), base.denominator.bit_length()) * abs(n) > self.max_bits:
+            raise NotANumber("an exact power would be too long")
+        return base**n
+
+
+class _Residues:
+    """Residues modulo a prime: word-sized however long the exact values grow."""
+
+    def __init__(self, prime: int) -> None:
+        self.prime = prime
+
+    def of(self, value: Fraction) -> int:
+        return residue(value, self.prime)
+
+    def reduce(self, value: int) -> int:
+        return value % self.prime
+
+    def power(self, base: int, n: int) -> int:
+        return pow(base, n, self.prime)
+
+
+Field = _Rationals | _Residues
+
+
+def _values(exprs: Sequence[sp.Expr], point: Mapping[sp.Symbol, Fraction], field: Field,
+            budget: Budget | None) -> list[Any]:
+    """Rational functions (rational_only) at a rational point, in field, each distinct
+    subexpression once; NotANumber at a pole, or where field refuses a value."""
+    memo: dict[int, Any] = {}
     roots = sp.Tuple(*exprs)
     for sub in postorder(roots):
         if sub is roots:
             continue
         if budget is not None:
             budget.tick()
+        v: Any
         if isinstance(sub, sp.Symbol):
             if sub not in point:
                 raise NotANumber(f"no value for {sub}")
-            v = point[sub]
+            v = field.of(point[sub])
         elif isinstance(sub, sp.Rational):
-            v = Fraction(int(sub.p), int(sub.q))
+            v = field.of(Fraction(int(sub.p), int(sub.q)))
+        elif isinstance(sub, sp.Add):
+            v = sum(memo[id(a)] for a in sub.args)
+        elif isinstance(sub, sp.Mul):
+            v = math.prod(memo[id(a)] for a in sub.args)
+        elif isinstance(sub, sp.Pow):  # an integer power (rational_only)
+            base, n = memo[id(sub.args[0])], int(sub.args[1])
+            if base == 0 and n < 0:
+                raise NotANumber("division by zero")
+            v = field.power(base, n)
         else:
-            args = [memo[id(a)] for a in sub.args]
-            if isinstance(sub, sp.Add):
-                v = sum(args, Fraction(0))
-            elif isinstance(sub, sp.Mul):
-                v = Fraction(1)
-                for a in args:
-                    v *= a
-            else:
-                base, exponent = args
-                if base == 0 and exponent < 0:
-                    raise NotANumber("division by zero")
-                bits = max(base.numerator.bit_length(), base.denominator.bit_length()) * abs(int(exponent))
-                if bits > max_digits * 3.33:
-                    raise NotANumber("an exact power would be too long")
-                v = base ** int(exponent)
-        if max(v.numerator.bit_length(), v.denominator.bit_length()) > max_digits * 3.33:
-            raise NotANumber("an exact intermediate value grew too long")
-        memo[id(sub)] = v
+            raise NotANumber(f"{type(sub).__name__} is not part of a rational function")
+        memo[id(sub)] = field.reduce(v)
     return [memo[id(e)] for e in roots.args]
+
+
+def _slope(expr: sp.Expr, point: Mapping[sp.Symbol, Fraction], direction: Mapping[sp.Symbol, Fraction],
+           field: Field, budget: Budget | None) -> Any:
+    """The slope of a rational function along direction at point, in field: forward evaluation
+    with dual numbers a + b·ε (ε² = 0), independent of any derivative rule."""
+    memo: dict[int, tuple[Any, Any]] = {}
+    for sub in postorder(expr):
+        if budget is not None:
+            budget.tick()
+        if isinstance(sub, sp.Symbol):
+            if sub not in point:
+                raise NotANumber(f"no value for {sub}")
+            memo[id(sub)] = (field.of(point[sub]), field.of(direction.get(sub, Fraction(0))))
+            continue
+        if isinstance(sub, sp.Rational):
+            memo[id(sub)] = (field.of(Fraction(int(sub.p), int(sub.q))), field.of(Fraction(0)))
+            continue
+        parts = [memo[id(a)] for a in sub.args]
+        if isinstance(sub, sp.Add):
+            a, b = sum(p[0] for p in parts), sum(p[1] for p in parts)
+        elif isinstance(sub, sp.Mul):
+            a, b = field.of(Fraction(1)), field.of(Fraction(0))
+            for pa, pb in parts:
+                a, b = field.reduce(a * pa), field.reduce(a * pb + b * pa)
+        elif isinstance(sub, sp.Pow):  # (a + bε)^n = a^n + n·a^(n−1)·b·ε
+            (base, tangent), n = parts[0], int(sub.args[1])
+            if base == 0 and n < 1:
+                raise NotANumber("division by zero")
+            power = field.power(base, n - 1)
+            a, b = power * base, n * power * tangent
+        else:
+            raise NotANumber(f"{type(sub).__name__} is not part of a rational function")
+        memo[id(sub)] = (field.reduce(a), field.reduce(b))
+    return memo[id(expr)][1]
+
+
+def exact(exprs: Sequence[sp.Expr], point: Mapping[sp.Symbol, Fraction], max_digits: int = 4000,
+          budget: Budget | None = None) -> list[Fraction]:
+    """Rational functions (rational_only) at a rational point, exactly; NotANumber at a pole or
+    when an intermediate number grows past max_digits."""
+    return _values(exprs, point, _Rationals(max_digits * 3.33), budget)
+
+
+def exact_slope(expr: sp.Expr, point: Mapping[sp.Symbol, Fraction], direction: Mapping[sp.Symbol, Fraction],
+                budget: Budget | None = None) -> Fraction:
+    """The exact slope of a rational function along direction (dual numbers over the rationals),
+    for showing a difference; NotANumber past 20,000 bits."""
+    return Fraction(_slope(expr, point, direction, _Rationals(20_000), budget))
 
 
 # --- rational functions modulo a prime --------------------------------------------------------
@@ -298,60 +380,10 @@ def modular(exprs: Sequence[sp.Expr], point: Mapping[sp.Symbol, Fraction], prime
     have thousands of digits). Equal rationals have equal residues; unequal ones almost always
     differ (the prime is random and large). NotANumber where a denominator vanishes modulo the
     prime (at every pole, and by chance elsewhere)."""
-    memo: dict[int, int] = {}
-    roots = sp.Tuple(*exprs)
-    for sub in postorder(roots):
-        if sub is roots:
-            continue
-        if budget is not None:
-            budget.tick()
-        if isinstance(sub, sp.Symbol):
-            if sub not in point:
-                raise NotANumber(f"no value for {sub}")
-            memo[id(sub)] = residue(point[sub], prime)
-        elif isinstance(sub, sp.Rational):
-            memo[id(sub)] = residue(Fraction(int(sub.p), int(sub.q)), prime)
-        elif isinstance(sub, sp.Add):
-            memo[id(sub)] = sum(memo[id(a)] for a in sub.args) % prime
-        elif isinstance(sub, sp.Mul):
-            memo[id(sub)] = math.prod(memo[id(a)] for a in sub.args) % prime
-        elif isinstance(sub, sp.Pow):  # an integer power (rational_only)
-            base, n = memo[id(sub.args[0])], int(sub.args[1])
-            if base == 0 and n < 1:
-                raise NotANumber("division by zero")
-            memo[id(sub)] = pow(base, n, prime)
-        else:
-            raise NotANumber(f"{type(sub).__name__} is not part of a rational function")
-    return [memo[id(e)] for e in roots.args]
+    return _values(exprs, point, _Residues(prime), budget)
 
 
 def modular_slope(expr: sp.Expr, point: Mapping[sp.Symbol, Fraction], direction: Mapping[sp.Symbol, Fraction],
                   prime: int, budget: Budget | None = None) -> int:
-    """The slope of a rational function along direction at point, modulo prime: forward evaluation
-    with dual numbers a + b·ε (ε² = 0), independent of any derivative rule."""
-    memo: dict[int, tuple[int, int]] = {}
-    for sub in postorder(expr):
-        if budget is not None:
-            budget.tick()
-        if isinstance(sub, sp.Symbol):
-            if sub not in point:
-                raise NotANumber(f"no value for {sub}")
-            memo[id(sub)] = (residue(point[sub], prime), residue(direction.get(sub, Fraction(0)), prime))
-        elif isinstance(sub, sp.Rational):
-            memo[id(sub)] = (residue(Fraction(int(sub.p), int(sub.q)), prime), 0)
-        elif isinstance(sub, sp.Add):
-            parts = [memo[id(a)] for a in sub.args]
-            memo[id(sub)] = (sum(p[0] for p in parts) % prime, sum(p[1] for p in parts) % prime)
-        elif isinstance(sub, sp.Mul):
-            a, b = 1, 0
-            for arg in sub.args:
-                pa, pb = memo[id(arg)]
-                a, b = a * pa % prime, (a * pb + b * pa) % prime
-            memo[id(sub)] = (a, b)
-        else:  # an integer power: (a + bε)^n = a^n + n·a^(n−1)·b·ε
-            (a, b), n = memo[id(sub.args[0])], int(sub.args[1])
-            if a == 0 and n < 1:
-                raise NotANumber("division by zero")
-            power = pow(a, n - 1, prime)
-            memo[id(sub)] = (power * a % prime, n * power * b % prime)
-    return memo[id(expr)][1]
+    """The slope of a rational function along direction at point, modulo prime (dual numbers)."""
+    return int(_slope(expr, point, direction, _Residues(prime), budget))

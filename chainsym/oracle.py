@@ -35,6 +35,7 @@ from .numeric import (
     degree_bound,
     evaluate_all,
     exact,
+    exact_slope,
     fingerprint,
     finite,
     is_complex,
@@ -63,7 +64,7 @@ from .verdict import (
     show,
     where,
 )
-from .walk import postorder, tree_size, tree_sizes
+from .walk import tree_size, tree_sizes
 from .work import Budget
 
 DIFFERENCES = "differentiation by numbers (mpmath.diff)"
@@ -301,7 +302,7 @@ def _exact_direction(g: sp.Expr, mine: list[sp.Expr], wrt: Sequence[sp.Symbol], 
     try:
         values_exact = exact(mine, point, budget=budget)
         exact_claimed = sum((v * direction[w] for w, v in zip(wrt, values_exact, strict=True)), Fraction(0))
-        slope_exact = _dual(g, point, direction, budget)
+        slope_exact = exact_slope(g, point, direction, budget)
         if max(_bits(exact_claimed), _bits(slope_exact)) <= LONG_NUMBER_BITS:
             return f"chainsym's {{what}} gives a slope of {exact_claimed}, f's own slope is {slope_exact}"
     except NotANumber:
@@ -315,40 +316,6 @@ def _exact_direction(g: sp.Expr, mine: list[sp.Expr], wrt: Sequence[sp.Symbol], 
 
 def _bits(value: Fraction) -> int:
     return max(abs(value.numerator).bit_length(), value.denominator.bit_length())
-
-
-def _dual(f: sp.Expr, point: dict[sp.Symbol, Any], direction: dict[sp.Symbol, Fraction],
-          budget: Budget | None) -> Fraction:
-    """The exact slope of a rational function along a direction: forward evaluation with dual numbers
-    a + b·ε (ε² = 0) over the rationals, independent of chainsym's graph and rules."""
-    memo: dict[int, tuple[Fraction, Fraction]] = {}
-    for sub in postorder(f):
-        if budget is not None:
-            budget.tick()
-        if isinstance(sub, sp.Symbol):
-            if sub not in point:
-                raise NotANumber(f"no value for {sub}")
-            memo[id(sub)] = (point[sub], direction.get(sub, Fraction(0)))
-        elif isinstance(sub, sp.Rational):
-            memo[id(sub)] = (Fraction(int(sub.p), int(sub.q)), Fraction(0))
-        elif isinstance(sub, sp.Add):
-            parts = [memo[id(a)] for a in sub.args]
-            memo[id(sub)] = (sum((p[0] for p in parts), Fraction(0)), sum((p[1] for p in parts), Fraction(0)))
-        elif isinstance(sub, sp.Mul):
-            a, b = Fraction(1), Fraction(0)
-            for p in (memo[id(arg)] for arg in sub.args):
-                a, b = a * p[0], a * p[1] + b * p[0]
-            memo[id(sub)] = (a, b)
-        else:  # an integer power
-            (a, b), n = memo[id(sub.args[0])], int(sub.args[1])
-            if a == 0 and n < 1:
-                raise NotANumber("division by zero")
-            if abs(n) * max(a.numerator.bit_length(), a.denominator.bit_length()) > 20_000:
-                raise NotANumber("an exact power would be too long")
-            memo[id(sub)] = (a ** n, n * a ** (n - 1) * b if n != 0 else Fraction(0))
-        if max(x.numerator.bit_length() + x.denominator.bit_length() for x in memo[id(sub)]) > 40_000:
-            raise NotANumber("an exact slope grew too long")
-    return memo[id(f)][1]
 
 
 __all__ = ["DIFFERENCES", "combine", "differences", "directional", "verify_derivative", "verify_gradient"]
