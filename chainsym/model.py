@@ -178,7 +178,8 @@ class Verification:
     status: str
     """'proved', 'numeric', 'mismatch' or 'skipped'"""
     method: str
-    """'identical', 'exact', 'numeric' or 'none'"""
+    """'identical', 'expand', 'exact' (a rational function at rational points), 'independent' (one
+    rational function of the expressions' parts), 'numeric' or 'none'"""
     detail: str
     oracle: str = "sympy.diff"
     points: tuple[tuple[tuple[str, str], ...], ...] = ()

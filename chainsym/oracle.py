@@ -28,17 +28,12 @@ from . import fast
 from .functions import rewrite_all, rewrite_primitives
 from .limits import Limits
 from .model import Verification
-from .numeric import (
-    NotANumber,
-    Value,
-    context,
+from .numeric import NotANumber, Value, context, evaluate_all, finite, is_complex
+from .residues import (
     degree_bound,
-    evaluate_all,
     exact,
     exact_slope,
     fingerprint,
-    finite,
-    is_complex,
     modular,
     modular_slope,
     prime_of,

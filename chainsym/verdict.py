@@ -26,16 +26,13 @@ from typing import Any
 import sympy as sp
 
 from .functions import rewrite_primitives
+from .identity import one_rational_function
 from .model import Verification
-from .numeric import (
-    NotANumber,
-    Value,
+from .numeric import NotANumber, Value, evaluate_all, finite, is_complex
+from .residues import (
     degree_bound,
-    evaluate_all,
     exact,
     fingerprint,
-    finite,
-    is_complex,
     modular,
     prime_of,
     rational_only,
@@ -202,6 +199,10 @@ def compare(ours: sp.Expr, expected: sp.Expr, variables: Sequence[sp.Symbol], *,
         return Verification("proved", "identical", "symbolic: identical", oracle)
     domain = rewrite_primitives(domain_of) if domain_of is not None else None
     rational = rational_only([left, right] + ([domain] if domain is not None else []))
+    if not rational:
+        same = one_rational_function(left, right, seed, EXACT_POINTS, ATTEMPTS, MAX_PROVED_DEGREE, budget)
+        if same is not None:
+            return Verification("proved", "independent", same.text(), oracle, (), EXACT_TEXT, seed)
     # expand proves polynomial identities; over a denominator it seldom reaches 0 (it does not
     # combine fractions), and the exact check below decides a rational function anyway
     expanded = None if rational and _has_denominator(difference) else _expanded(difference)
@@ -350,7 +351,8 @@ def combine(verdicts: Sequence[Verification], what: str = "entries") -> Verifica
     return replace(worst, detail=f"in all {n} {what} ({how})")
 
 
-HOW = {"identical": "identical", "expand": "by expand", "exact": "exactly", "numeric": "numerically", "none": "?"}
+HOW = {"identical": "identical", "expand": "by expand", "exact": "exactly",
+       "independent": "exactly", "numeric": "numerically", "none": "?"}
 
 
 def breakpoints_of(exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol],

@@ -17,8 +17,9 @@ import chainsym
 from chainsym.functions import relu
 from chainsym.limits import Limits
 from chainsym.model import Verification
-from chainsym.numeric import NotANumber, exact, modular, modular_slope, prime_of, residue
+from chainsym.numeric import NotANumber
 from chainsym.oracle import DIFFERENCES, directional, verify_derivative, verify_gradient
+from chainsym.residues import exact, modular, modular_slope, prime_of, residue
 from chainsym.verdict import TOLERANCE_TEXT, breakpoints_of, combine, compare, seed_of
 
 
@@ -250,3 +251,41 @@ def test_one_check_of_the_whole_gradient_is_printed_once() -> None:
     assert [line for line in str(few).splitlines() if line.startswith("verified")] == [
         "verified: equal to sympy.diff(f, x) (symbolic: identical)",
         "verified: equal to sympy.diff(f, y) (symbolic: identical)"]
+
+
+# --- identities as rational functions of independent parts ---------------------------------------
+
+def test_a_rearranged_transcendental_derivative_is_proved_as_a_function_of_its_parts() -> None:
+    v = compare(sp.exp(x) * (sp.cos(x) - sp.sin(x)), sp.exp(x) * sp.cos(x) - sp.exp(x) * sp.sin(x), [x], seed=7)
+    assert (v.status, v.method, v.points) == ("proved", "independent", ())
+    assert v.detail == ("exactly as rational functions of cos(x), exp(x) and sin(x) (as independent variables), "
+                        "at 2 random points modulo a random 62-bit prime; a nonzero difference would vanish at each "
+                        "with probability ≤ 8/2^61")
+    assert compare(sp.exp(x) * (sp.cos(x) - sp.sin(x)), sp.exp(x) * sp.cos(x) - sp.exp(x) * sp.sin(x), [x],
+                   seed=7) == v  # the same question, the same verdict
+
+
+def test_a_square_root_keeps_its_square() -> None:
+    """x·√(2x+1) is sympy.diff's (3x−1)√(2x+1)/5 + (2x+1)^(3/2)/5 only because (√(2x+1))² = 2x+1."""
+    f = sp.Rational(1, 15) * (3 * x - 1) * (2 * x + 1) ** sp.Rational(3, 2)
+    v = compare(x * sp.sqrt(2 * x + 1), sp.diff(f, x), [x], seed=1)
+    assert (v.status, v.method) == ("proved", "independent")
+    assert "(as independent variables; the square root with either sign)" in v.detail
+
+
+@pytest.mark.parametrize(("ours", "theirs"), [
+    (sp.Integer(1), (x + 1) / sp.sqrt(x**2 + 2 * x + 1)),  # true for x > −1 only: one branch
+    (sp.sqrt(x) * sp.sqrt(y), sp.sqrt(x * y)),  # false where x and y are negative
+    (sp.sin(x) * x, sp.sin(x) * x + sp.Rational(1, 10**6) * sp.cos(x)),
+])
+def test_what_holds_on_one_branch_or_not_at_all_is_not_proved(ours: sp.Expr, theirs: sp.Expr) -> None:
+    v = compare(ours, theirs, [x, y], seed=3)
+    assert (v.status, v.method) == ("mismatch", "numeric")
+
+
+def test_parts_related_otherwise_are_left_to_numbers() -> None:
+    v = compare(sp.sin(x) ** 2 + sp.cos(x) ** 2, sp.Integer(1), [x], seed=3)
+    assert (v.status, v.method) == ("numeric", "numeric")
+    assert compare(sp.nan * x, sp.nan * x + 0, [x], seed=3).status != "proved"
+    # below the numbers' tolerance, but no exact method takes a difference of 10^-30 for 0
+    assert compare(sp.sin(x) * x, sp.sin(x) * x + sp.Rational(1, 10**30) * sp.cos(x), [x], seed=3).method == "numeric"

@@ -1,0 +1,112 @@
+"""Identities proved by treating every part of an expression as an independent variable.
+
+Two expressions that are one rational function of their parts — symbols, function applications,
+roots — are equal functions wherever both are defined, whatever the parts are. Equality of
+rational functions is decided by residues at random values modulo a random prime
+(Schwartz–Zippel: a nonzero one of degree d vanishes at a random point with chance ≤ d/p). Square
+roots keep t² = b and are tried with every choice of signs, so an identity that holds on one
+branch only (√(x²) = x) is not proved. Parts related otherwise (sin² + cos² = 1) are left to
+numbers: a difference here proves nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .numeric import NotANumber
+from .residues import MERSENNE_61, Parts, independent_residues, prime_of
+from .walk import tree_size
+from .work import Budget
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A proved identity: at how many points, the chance it is wrong at each (over 2^61), the parts."""
+
+    points: int
+    chance: int
+    parts: tuple[sp.Basic, ...]
+    radicals: int
+
+    def text(self) -> str:
+        roots = ("" if not self.radicals else "; the square root with either sign" if self.radicals == 1
+                 else "; each square root with either sign")
+        return (f"exactly as rational functions of {_parts_text(self.parts)} (as independent variables{roots}), "
+                f"at {self.points} random points modulo a random 62-bit prime; a nonzero difference would vanish "
+                f"at each with probability ≤ {self.chance}/2^61")
+
+
+def one_rational_function(left: sp.Expr, right: sp.Expr, seed: int, points: int, attempts: int, max_chance: int,
+                          budget: Budget | None = None) -> Identity | None:
+    """The identity left = right when their residues agree at `points` random values under every
+    choice of signs; None when they differ anywhere, or no values are defined within `attempts`."""
+    prime = _prime_3_mod_4(seed, _salt(left, right, budget))
+    rng = random.Random(prime)
+    found = 0
+    for _ in range(attempts):
+        parts = Parts(lambda: rng.randrange(prime))
+        try:
+            (a, b), degree = independent_residues([left, right], prime, parts, 0, budget)
+            if a != b:
+                return None
+            for signs in range(1, 2 ** len(parts.radicals)):
+                (a, b), _ = independent_residues([left, right], prime, parts, signs, budget)
+                if a != b:
+                    return None
+        except NotANumber:
+            continue
+        # accepting only points where each radicand is a square costs at most a factor 2 per radical
+        chance = degree * 2 ** (len(parts.radicals) + 1) if parts.radicals else degree
+        if chance > max_chance:
+            return None
+        found += 1
+        if found == points:
+            return Identity(found, chance, tuple(parts.values) + tuple(parts.radicals), len(parts.radicals))
+    return None
+
+
+def _salt(left: sp.Expr, right: sp.Expr, budget: Budget | None) -> int:
+    """A salt for the prime from the compared expressions (their residues at fixed values), so that
+    knowing the seed is not enough to build a wrong answer the prime divides."""
+    fixed = random.Random(0)
+    try:
+        (a, b), _ = independent_residues([left, right], MERSENNE_61, Parts(lambda: fixed.randrange(MERSENNE_61)),
+                                         0, budget)
+    except NotANumber:
+        return 0
+    return (a * 1_000_003 + b) % MERSENNE_61
+
+
+def _prime_3_mod_4(seed: int, salt: int) -> int:
+    """prime_of's prime, the first one ≡ 3 (mod 4): a square root modulo it is one power."""
+    while (prime := prime_of(seed, salt)) % 4 != 3:
+        salt += 1
+    return prime
+
+
+def _parts_text(parts: Sequence[sp.Basic], shown: int = 4) -> str:
+    """The first few parts, symbols first, each in at most 30 characters."""
+    texts = sorted((not isinstance(p, sp.Symbol), _short(p)) for p in parts)
+    names = [t for _, t in texts[:shown]]
+    if len(parts) > shown:
+        return ", ".join(names) + f" and {len(parts) - shown} more"
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+
+
+def _short(part: sp.Basic) -> str:
+    """A part as SymPy prints it, or by its outer operation when it is large (printing a deep
+    expression recurses as deep)."""
+    if tree_size(part, SHORT_NODES) <= SHORT_NODES:
+        text = str(sp.sstr(part))
+        return text if len(text) <= 30 else text[:29] + "…"
+    if isinstance(part, sp.Pow):
+        return "sqrt(…)" if part.exp == sp.S.Half else f"(…)**{sp.sstr(part.exp)}"
+    return f"{part.func.__name__}(…)"
+
+
+SHORT_NODES = 16
+"""parts up to this tree size are printed whole"""
