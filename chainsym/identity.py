@@ -44,7 +44,7 @@ def one_rational_function(left: sp.Expr, right: sp.Expr, seed: int, points: int,
                           budget: Budget | None = None) -> Identity | None:
     """The identity left = right when their residues agree at `points` random values under every
     choice of signs; None when they differ anywhere, or no values are defined within `attempts`."""
-    prime = _prime_3_mod_4(seed, _salt(left, right, budget))
+    prime = prime_of(seed, _salt(left, right, budget), three_mod_four=True)
     rng = random.Random(prime)
     found = 0
     for _ in range(attempts):
@@ -79,13 +79,6 @@ def _salt(left: sp.Expr, right: sp.Expr, budget: Budget | None) -> int:
     except NotANumber:
         return 0
     return (a * 1_000_003 + b) % MERSENNE_61
-
-
-def _prime_3_mod_4(seed: int, salt: int) -> int:
-    """prime_of's prime, the first one ≡ 3 (mod 4): a square root modulo it is one power."""
-    while (prime := prime_of(seed, salt)) % 4 != 3:
-        salt += 1
-    return prime
 
 
 def _parts_text(parts: Sequence[sp.Basic], shown: int = 4) -> str:

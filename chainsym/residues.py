@@ -174,14 +174,15 @@ def exact_slope(expr: sp.Expr, point: Mapping[sp.Symbol, Fraction], direction: M
 
 # --- rational functions modulo a prime --------------------------------------------------------
 
-def prime_of(seed: int, salt: int = 0) -> int:
+def prime_of(seed: int, salt: int = 0, three_mod_four: bool = False) -> int:
     """A prime between 2^61 and 2^62 drawn by the seed and a salt: the same question gets the same
-    prime."""
+    prime. three_mod_four: one ≡ 3 (mod 4), whose square roots are one power (b^((p+1)/4))."""
     import random
 
-    candidate = random.Random((seed << 64) | salt).getrandbits(61) | (1 << 61) | 1
+    candidate = random.Random((seed << 64) | salt).getrandbits(61) | (1 << 61) | (3 if three_mod_four else 1)
+    step = 4 if three_mod_four else 2
     while not sp.isprime(candidate):
-        candidate += 2
+        candidate += step
     return candidate
 
 
@@ -230,6 +231,7 @@ def modular_slope(expr: sp.Expr, point: Mapping[sp.Symbol, Fraction], direction:
 
 UNDEFINED = (sp.nan, sp.zoo, sp.oo, -sp.oo)
 """values that are no number: a part equal to one of them is never taken as a variable"""
+UNDEFINED_TYPES = tuple(type(u) for u in UNDEFINED)
 MAX_RADICALS = 3
 """square roots of non-constant expressions that keep their relation t² = b (each doubles the
 evaluations: every choice of signs is tried); further ones are independent parts"""
@@ -246,9 +248,11 @@ def _part(node: sp.Basic) -> tuple[sp.Basic, int] | None:
         exponent = node.exp
         if isinstance(exponent, sp.Integer):
             return None
+        if exponent is sp.S.Half:
+            return node, 1
         if isinstance(exponent, sp.Rational):
             return sp.Pow(node.base, sp.Rational(1, exponent.q), evaluate=False), int(exponent.p)
-    if node in UNDEFINED:
+    if any(node is u for u in UNDEFINED):  # singletons: == would compare each structurally
         raise NotANumber(f"{node} is not a number")
     return node, 1
 

@@ -30,6 +30,7 @@ from .identity import one_rational_function
 from .model import Verification
 from .numeric import NotANumber, Value, evaluate_all, finite, is_complex
 from .residues import (
+    UNDEFINED_TYPES,
     degree_bound,
     exact,
     fingerprint,
@@ -38,7 +39,7 @@ from .residues import (
     rational_only,
 )
 from .sizes import number_text
-from .walk import postorder, tree_size
+from .walk import contains, postorder, tree_size
 from .work import Budget
 
 POINTS = 5
@@ -191,11 +192,11 @@ def compare(ours: sp.Expr, expected: sp.Expr, variables: Sequence[sp.Symbol], *,
             breakpoints: dict[sp.Symbol, tuple[Fraction, ...]] | None = None, points: int = POINTS,
             budget: Budget | None = None) -> Verification:
     """The verdict on ours == expected as functions of the variables: identical, exact at rational
-    points (rational functions), or numeric at random points, a difference confirmed."""
+    points (rational functions) or as rational functions of their parts, or numeric at random
+    points, a difference confirmed."""
     left, right = rewrite_primitives(ours), rewrite_primitives(expected)
     theirs = names[1] or oracle
-    difference = left - right
-    if difference == 0:
+    if left == right and not contains(left, UNDEFINED_TYPES):  # nan = nan is no proof
         return Verification("proved", "identical", "symbolic: identical", oracle)
     domain = rewrite_primitives(domain_of) if domain_of is not None else None
     rational = rational_only([left, right] + ([domain] if domain is not None else []))
@@ -203,6 +204,9 @@ def compare(ours: sp.Expr, expected: sp.Expr, variables: Sequence[sp.Symbol], *,
         same = one_rational_function(left, right, seed, EXACT_POINTS, ATTEMPTS, MAX_PROVED_DEGREE, budget)
         if same is not None:
             return Verification("proved", "independent", same.text(), oracle, (), EXACT_TEXT, seed)
+    difference = left - right
+    if difference == 0:
+        return Verification("proved", "identical", "symbolic: identical", oracle)
     # expand proves polynomial identities; over a denominator it seldom reaches 0 (it does not
     # combine fractions), and the exact check below decides a rational function anyway
     expanded = None if rational and _has_denominator(difference) else _expanded(difference)
