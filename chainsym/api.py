@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
-from . import claims as check_stage
-from . import emit as emit_stage
 from . import (
     higher,
     options,
     render,  # noqa: F401 — installs how results display themselves
 )
-from . import jacobians as vector_stage
 from .canon import canonical_all
 from .errors import UsageError
 from .forward import forward
@@ -28,10 +26,13 @@ from .point import at_point
 from .results import CheckResult, Derivation, Hessian, Orders
 from .reverse import reverse
 from .share import program_form
-from .vector_results import Jacobian
 from .verdict import HOW, compare, seed_of
 from .walk import tree_depth, tree_sizes
 from .work import Budget
+
+if TYPE_CHECKING:
+    from .claims import Claims
+    from .vector_results import Jacobian
 
 __all__ = ["check", "decompose", "derivatives", "diff", "grad", "gradient_code", "hessian", "jacobian", "parse"]
 
@@ -152,6 +153,8 @@ def jacobian(expr: str, wrt: WrtLike = None, *, vectors: Sequence[str] = (), mat
     """The Jacobian of a vector function by the total-derivative rule over vector-level nodes, each
     block with its shape, verified entry by entry; `.result` is the m×n matrix (for a scalar loss and
     a matrix input, the gradient shaped like the input)."""
+    from . import jacobians as vector_stage  # here, not at the top: `chainsym diff` starts without it
+
     limits = _limits(limits)
     names = options.names(wrt, "wrt") if wrt is not None and wrt != "all" else None
     inputs = options.point(at, limits) if at is not None else None
@@ -169,6 +172,8 @@ def gradient_code(expr: ExprLike, target: str = "python", *, where: WhereLike = 
     Python and NumPy define value_and_grad(*args) -> (f, [∂f/∂v ...]) with the variables in sorted
     name order; C defines double value_and_grad(const double *in, double *grad).
     """
+    from . import emit as emit_stage  # imports SymPy's code printers: only when code is asked for
+
     if target not in emit_stage.TARGETS:  # a bad option fails before any work
         raise UsageError(f"«target» must be one of {', '.join(emit_stage.TARGETS)}, not {target!r}", param="target")
     limits = _limits(limits)
@@ -193,6 +198,8 @@ def check(expr: ExprLike, claim: object, wrt: WrtLike = None, *, where: WhereLik
     kind: "diff", "grad", "jacobian" or "hessian"; by default read from the claim's shape.
     at: a point "x=2": the claim is the derivative's value there (a number, or an expression).
     """
+    from . import claims as check_stage
+
     limits = _limits(limits)
     claims = check_stage.read_claims(claim, limits)
     source = _text(expr, "expr")
@@ -221,9 +228,11 @@ def check(expr: ExprLike, claim: object, wrt: WrtLike = None, *, where: WhereLik
                                      variables=variables, at=point)
 
 
-def _check_one(source: ExprLike, claims: check_stage.Claims, wrt: WrtLike, where: WhereLike, order: int,
+def _check_one(source: ExprLike, claims: Claims, wrt: WrtLike, where: WhereLike, order: int,
                at: dict[sp.Symbol, sp.Expr] | None, syntax: str, limits: Limits, budget: Budget) -> CheckResult:
     """One claimed derivative, of order 1 or higher (then compared with the last order's derivation)."""
+    from . import claims as check_stage
+
     d = diff(source, wrt, mode="forward", where=where, syntax=syntax, limits=limits)
     if len(d.wrt) != 1:
         raise UsageError("check compares one derivative: choose one variable with «wrt»", param="wrt")

@@ -4,6 +4,7 @@ the result, the values at a point, and the verification verdict."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 from ..model import ForwardPass, Node, Point, PointValue, ReversePass
@@ -30,15 +31,18 @@ from .common import (
     verdicts,
 )
 
+KINDS = {"check": ("check", "text"), "orders": ("higher", "orders_text"), "hessian": ("higher", "hessian_text"),
+         "jacobian": ("vectors", "text"), "work": ("work", "text")}
+"""the other kinds' text renderers, imported only when one is printed (start-up of `chainsym diff`)"""
+
 
 def render(result: Any) -> str:
     """Any result as text."""
-    from . import check, higher, vectors, work
-
-    kinds: dict[str, Callable[[Any], str]] = {"derivation": derivation, "check": check.text,
-                                              "orders": higher.orders_text, "hessian": higher.hessian_text,
-                                              "jacobian": vectors.text, "work": work.text}
-    return kinds[result.kind](result)
+    if result.kind == "derivation":
+        return derivation(result)
+    module, name = KINDS[result.kind]
+    text: Callable[[Any], str] = getattr(import_module(f"{__package__}.{module}"), name)
+    return text(result)
 
 
 def derivation(d: Derivation) -> str:
