@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .numeric import NotANumber
-from .residues import MERSENNE_61, Parts, independent_residues, prime_of
+from .residues import Parts, fingerprint, independent_residues, prime_of
 from .walk import tree_size
 from .work import Budget
 
@@ -44,7 +44,7 @@ def one_rational_function(left: sp.Expr, right: sp.Expr, seed: int, points: int,
                           budget: Budget | None = None) -> Identity | None:
     """The identity left = right when their residues agree at `points` random values under every
     choice of signs; None when they differ anywhere, or no values are defined within `attempts`."""
-    prime = prime_of(seed, _salt(left, right, budget), three_mod_four=True)
+    prime = prime_of(seed, fingerprint([left, right], budget), three_mod_four=True)
     rng = random.Random(prime)
     found = 0
     for _ in range(attempts):
@@ -67,18 +67,6 @@ def one_rational_function(left: sp.Expr, right: sp.Expr, seed: int, points: int,
         if found == points:
             return Identity(found, chance, tuple(parts.values) + tuple(parts.radicals), len(parts.radicals))
     return None
-
-
-def _salt(left: sp.Expr, right: sp.Expr, budget: Budget | None) -> int:
-    """A salt for the prime from the compared expressions (their residues at fixed values), so that
-    knowing the seed is not enough to build a wrong answer the prime divides."""
-    fixed = random.Random(0)
-    try:
-        (a, b), _ = independent_residues([left, right], MERSENNE_61, Parts(lambda: fixed.randrange(MERSENNE_61)),
-                                         0, budget)
-    except NotANumber:
-        return 0
-    return (a * 1_000_003 + b) % MERSENNE_61
 
 
 def _parts_text(parts: Sequence[sp.Basic], shown: int = 4) -> str:

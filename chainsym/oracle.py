@@ -212,7 +212,7 @@ def directional(f: sp.Expr, wrt: Sequence[sp.Symbol], results: Sequence[sp.Expr]
     sampler = Sampler(seed)
     degree = degree_bound([g, *mine]) if rational_only([g, *mine]) else None
     rational = degree is not None and degree <= MAX_PROVED_DEGREE
-    prime = prime_of(seed, fingerprint([g, *mine], variables, budget) if rational else 0)
+    prime = prime_of(seed, fingerprint([g, *mine], budget))
     what = "gradient" if len(wrt) > 1 else "derivative"
     spread = 10**9 if rational else 999  # a wrong component hides in a direction with chance ≤ 1/(2·spread)
     found: list[dict[sp.Symbol, Any]] = []

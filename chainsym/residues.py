@@ -9,6 +9,7 @@ taken as independent variables: equal as such, the two sides are equal functions
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -186,22 +187,30 @@ def prime_of(seed: int, salt: int = 0, three_mod_four: bool = False) -> int:
     return candidate
 
 
-MERSENNE_61 = 2**61 - 1
-
-
-def fingerprint(exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol], budget: Budget | None = None) -> int:
-    """A salt for prime_of from the expressions themselves (their residues at a fixed point, modulo
-    a fixed prime): the prime then depends on what is compared, so knowing the seed is not enough
-    to build a wrong answer that is a multiple of it. 0 where the fixed point is a pole."""
-    point = {v: Fraction(i + 2, 2 * i + 5) for i, v in enumerate(variables)}
-    try:
-        residues = modular(exprs, point, MERSENNE_61, budget)
-    except NotANumber:
-        return 0
-    salt = 0
-    for r in residues:
-        salt = (salt * 1_000_003 + r) % MERSENNE_61
-    return salt
+def fingerprint(exprs: Sequence[sp.Expr], budget: Budget | None = None) -> int:
+    """A salt for prime_of from the expressions themselves: a SHA-256 digest of their structure,
+    every number in full (one digest per distinct subexpression, so linear in the DAG). The prime
+    then depends on all of what is compared, so knowing the seed is not enough to build a wrong
+    answer that the prime divides (a salt from residues modulo a fixed prime was: add a multiple of
+    both primes, and the residues, the salt and the prime stay the same)."""
+    digests: dict[int, bytes] = {}
+    roots = sp.Tuple(*exprs)
+    for node in postorder(roots):
+        if budget is not None:
+            budget.tick()
+        h = hashlib.sha256(type(node).__name__.encode())
+        if isinstance(node, sp.Rational):
+            h.update(f"{int(node.p):x}/{int(node.q):x}".encode())  # hex: no limit on the digits
+        elif isinstance(node, sp.Float):
+            h.update(repr(node._mpf_).encode())
+        elif isinstance(node, sp.Symbol):
+            h.update(node.name.encode("utf-8", "surrogatepass"))
+        elif not node.args:
+            h.update(str(node).encode())
+        for arg in node.args:
+            h.update(digests[id(arg)])
+        digests[id(node)] = h.digest()
+    return int.from_bytes(digests[id(roots)][:8], "big")
 
 
 def residue(value: Fraction, prime: int) -> int:
@@ -258,8 +267,10 @@ def _part(node: sp.Basic) -> tuple[sp.Basic, int] | None:
 
 
 def _is_radical(key: sp.Basic) -> bool:
-    """A square root whose base is computed (not a number): its value is a root of the base's."""
-    return isinstance(key, sp.Pow) and key.exp == sp.S.Half and not key.base.is_number
+    """A square root whose base is computed (not a rational number, whose being a square modulo the
+    prime would not change from point to point): its value is a root of the base's. (Not
+    base.is_number: SymPy answers that by recursion.)"""
+    return isinstance(key, sp.Pow) and key.exp is sp.S.Half and not isinstance(key.base, sp.Rational)
 
 
 @dataclass

@@ -304,7 +304,7 @@ def _exact(left: sp.Expr, right: sp.Expr, variables: Sequence[sp.Symbol], sample
     if degree > MAX_PROVED_DEGREE:
         return None
     found: list[dict[sp.Symbol, Any]] = []
-    prime = prime_of(sampler.seed, fingerprint([left, right], variables, budget))
+    prime = prime_of(sampler.seed, fingerprint([left, right], budget))
     for _ in range(ATTEMPTS):
         coarse = sampler.point(variables)
         point = refine(sampler, coarse)

@@ -19,7 +19,7 @@ from chainsym.limits import Limits
 from chainsym.model import Verification
 from chainsym.numeric import NotANumber
 from chainsym.oracle import DIFFERENCES, directional, verify_derivative, verify_gradient
-from chainsym.residues import exact, modular, modular_slope, prime_of, residue
+from chainsym.residues import exact, fingerprint, modular, modular_slope, prime_of, residue
 from chainsym.verdict import TOLERANCE_TEXT, breakpoints_of, combine, compare, seed_of
 
 
@@ -289,3 +289,23 @@ def test_parts_related_otherwise_are_left_to_numbers() -> None:
     assert compare(sp.nan * x, sp.nan * x + 0, [x], seed=3).status != "proved"
     # below the numbers' tolerance, but no exact method takes a difference of 10^-30 for 0
     assert compare(sp.sin(x) * x, sp.sin(x) * x + sp.Rational(1, 10**30) * sp.cos(x), [x], seed=3).method == "numeric"
+
+
+def test_knowing_the_seed_does_not_let_a_wrong_answer_be_built_from_the_prime() -> None:
+    """Found by a fresh-eyes attack: the prime was salted by residues modulo the fixed prime 2^61 − 1,
+    so E + p·(2^61 − 1) had E's salt, E's prime, and E's residues: a constant of 10^36 was 'proved' 0.
+    The salt is now a digest of the whole structure, every number in full."""
+    for ours, theirs in [(sp.sin(x), sp.sin(x)), (1 / (x + 1), 1 / (x + 1))]:
+        for seed in (0, 3):
+            p = prime_of(seed, fingerprint([ours, theirs]), three_mod_four=True)
+            for wrong in (p * (2**61 - 1), p, p * (2**61 - 1) * x):
+                v = compare(ours + wrong, theirs, [x], seed=seed)
+                assert v.status == "mismatch", (ours, seed, wrong, v)
+
+
+def test_a_deep_unevaluated_root_is_no_recursion() -> None:
+    nested: sp.Expr = x + 1
+    for _ in range(400):
+        nested = sp.Pow(sp.Add(nested, 1, evaluate=False), sp.S.Half, evaluate=False)
+    v = compare(nested, sp.Mul(nested, 1, evaluate=False), [x], seed=1)  # not identical: the parts decide
+    assert (v.status, v.method) == ("proved", "independent")
