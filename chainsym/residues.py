@@ -19,7 +19,7 @@ from typing import Any
 import sympy as sp
 
 from .numeric import NotANumber
-from .walk import postorder
+from .walk import postorder, tree_size
 from .work import Budget
 
 # --- exact evaluation of rational functions ----------------------------------------------------
@@ -281,11 +281,46 @@ class Parts:
     draw: Callable[[], int]
     values: dict[sp.Basic, int] = field(default_factory=dict)
     radicals: list[sp.Basic] = field(default_factory=list)
+    forms: dict[sp.Basic, Radical] = field(default_factory=dict)
+    """each square root's form, kept across points (pass one dict to every point's Parts)"""
 
     def value(self, key: sp.Basic) -> int:
         if key not in self.values:
             self.values[key] = self.draw()
         return self.values[key]
+
+    def form(self, key: sp.Basic) -> Radical:
+        if key not in self.forms:
+            self.forms[key] = _radical_form(key)
+        return self.forms[key]
+
+
+@dataclass(frozen=True)
+class Radical:
+    """√(c·b) as s·√m·√b: c the radicand's positive rational content, √c = s·√m (m square-free;
+    √m an independent part), √b the root that keeps t² = b. √(4 − x²) and √(1 − x²/4) share √b."""
+
+    root: sp.Basic
+    inverse_content: Fraction
+    scale: Fraction
+    surd: sp.Basic | None
+
+
+CONTENT_NODES = 60
+"""radicands up to this tree size have their rational content taken out (SymPy's as_content_primitive
+recurses)"""
+
+
+def _radical_form(key: sp.Basic) -> Radical:
+    """√(c·b) = √c·√b for a rational c > 0 (it leaves the argument alone, so principal roots agree)."""
+    content, primitive = sp.S.One, key.base
+    if tree_size(key.base, CONTENT_NODES) <= CONTENT_NODES:
+        content, primitive = key.base.as_content_primitive()
+    if not (isinstance(content, sp.Rational) and content > 0) or content == 1:
+        return Radical(key, Fraction(1), Fraction(1), None)
+    scale, surd = sp.sqrt(content).as_coeff_Mul()
+    return Radical(sp.Pow(primitive, sp.S.Half, evaluate=False), Fraction(int(content.q), int(content.p)),
+                   Fraction(int(scale.p), int(scale.q)), None if surd == 1 else surd)
 
 
 def independent_residues(exprs: Sequence[sp.Expr], prime: int, parts: Parts, signs: int = 0,
@@ -310,13 +345,18 @@ def independent_residues(exprs: Sequence[sp.Expr], prime: int, parts: Parts, sig
         part = _part(node)
         if part is not None:
             key, power = part
-            radical = _is_radical(key) and (key in parts.radicals or len(parts.radicals) < MAX_RADICALS)
+            form = parts.form(key) if _is_radical(key) else None
+            radical = form is not None and (form.root in parts.radicals or len(parts.radicals) < MAX_RADICALS)
             if radical and not ready:
                 stack.extend(((node, True), (key.base, False)))
                 continue
-            if radical:
-                value, degree = roots.get(key) or _root(key, memo[id(key.base)], parts, signs, prime)
-                roots[key] = (value, degree)
+            if form is not None and radical:
+                if form.root not in roots:
+                    b, degree = memo[id(key.base)]
+                    roots[form.root] = _root(form.root, (b * field_.of(form.inverse_content) % prime, degree), parts,
+                                             signs, prime)
+                t, degree = roots[form.root]
+                value = t * field_.of(form.scale) * (parts.value(form.surd) if form.surd is not None else 1) % prime
             else:
                 value, degree = parts.value(key), 1
             if power < 0 and value == 0:

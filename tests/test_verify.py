@@ -309,3 +309,11 @@ def test_a_deep_unevaluated_root_is_no_recursion() -> None:
         nested = sp.Pow(sp.Add(nested, 1, evaluate=False), sp.S.Half, evaluate=False)
     v = compare(nested, sp.Mul(nested, 1, evaluate=False), [x], seed=1)  # not identical: the parts decide
     assert (v.status, v.method) == ("proved", "independent")
+
+
+def test_a_radicand_is_taken_without_its_rational_content() -> None:
+    """sympy.diff(asin(x/2)) is 1/(2·√(1 − x²/4)); chainsym's is 1/√(4 − x²): √(c·b) = √c·√b for c > 0."""
+    v = compare(1 / sp.sqrt(4 - x**2), sp.diff(sp.asin(x / 2), x), [x], seed=5)
+    assert (v.status, v.method) == ("proved", "independent")
+    assert "sqrt(4 - x**2)" in v.detail
+    assert compare(-2 * sp.sqrt(1 - x**2 / 4), sp.sqrt(4 - x**2), [x], seed=5).status == "mismatch"
