@@ -314,7 +314,8 @@ recurses)"""
 def _radical_form(key: sp.Basic) -> Radical:
     """√(c·b) = √c·√b for a rational c > 0 (it leaves the argument alone, so principal roots agree)."""
     content, primitive = sp.S.One, key.base
-    if tree_size(key.base, CONTENT_NODES) <= CONTENT_NODES:
+    small = tree_size(key.base, CONTENT_NODES) <= CONTENT_NODES
+    if small and not any(isinstance(n, sp.Float) for n in postorder(key.base)):  # b/c would round a Float
         content, primitive = key.base.as_content_primitive()
     if not (isinstance(content, sp.Rational) and content > 0) or content == 1:
         return Radical(key, Fraction(1), Fraction(1), None)

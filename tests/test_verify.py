@@ -317,3 +317,11 @@ def test_a_radicand_is_taken_without_its_rational_content() -> None:
     assert (v.status, v.method) == ("proved", "independent")
     assert "sqrt(4 - x**2)" in v.detail
     assert compare(-2 * sp.sqrt(1 - x**2 / 4), sp.sqrt(4 - x**2), [x], seed=5).status == "mismatch"
+
+
+def test_a_radicand_with_a_float_keeps_its_form() -> None:
+    """Found by a fresh-eyes attack: (x/3 + 0.7).as_content_primitive() is (1/3, x + 2.1), and 3·0.7
+    rounded is not the Float 2.1 on the other side; the two roots were shared and 'proved' equal."""
+    f = sp.Float("0.7", 2)
+    v = compare(sp.sqrt(x / 3 + f), sp.sqrt(3) / 3 * sp.sqrt(x + sp.Float("2.1", 2)), [x], seed=3)
+    assert v.status == "mismatch"
