@@ -317,8 +317,10 @@ def _radical_form(key: sp.Basic) -> Radical:
     small = tree_size(key.base, CONTENT_NODES) <= CONTENT_NODES
     if small and not any(isinstance(n, sp.Float) for n in postorder(key.base)):  # b/c would round a Float
         content, primitive = key.base.as_content_primitive()
-    if not (isinstance(content, sp.Rational) and content > 0) or content == 1:
+    if not (isinstance(content, sp.Rational) and content > 0):
         return Radical(key, Fraction(1), Fraction(1), None)
+    if content == 1:  # the primitive is rebuilt by SymPy: an unevaluated radicand meets its evaluated twin
+        return Radical(sp.Pow(primitive, sp.S.Half, evaluate=False), Fraction(1), Fraction(1), None)
     scale, surd = sp.sqrt(content).as_coeff_Mul()
     return Radical(sp.Pow(primitive, sp.S.Half, evaluate=False), Fraction(int(content.q), int(content.p)),
                    Fraction(int(scale.p), int(scale.q)), None if surd == 1 else surd)

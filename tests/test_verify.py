@@ -325,3 +325,10 @@ def test_a_radicand_with_a_float_keeps_its_form() -> None:
     f = sp.Float("0.7", 2)
     v = compare(sp.sqrt(x / 3 + f), sp.sqrt(3) / 3 * sp.sqrt(x + sp.Float("2.1", 2)), [x], seed=3)
     assert v.status == "mismatch"
+
+
+def test_an_unevaluated_radicand_meets_its_evaluated_twin() -> None:
+    """A claim is read unevaluated: √(x² + 1) with its terms in the order typed is the same root."""
+    typed = sp.Pow(sp.Pow(sp.Add(x**2, 1, evaluate=False), sp.S.Half, evaluate=False), -1, evaluate=False)
+    v = compare(x * typed, x / sp.sqrt(x**2 + 1), [x], seed=2)
+    assert (v.status, v.method) == ("proved", "independent")
