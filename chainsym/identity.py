@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .numeric import NotANumber
-from .residues import Parts, fingerprint, independent_residues, prime_of
+from .residues import Parts, Radical, fingerprint, independent_residues, prime_of
 from .walk import tree_size
 from .work import Budget
 
@@ -47,8 +47,9 @@ def one_rational_function(left: sp.Expr, right: sp.Expr, seed: int, points: int,
     prime = prime_of(seed, fingerprint([left, right], budget), three_mod_four=True)
     rng = random.Random(prime)
     found = 0
+    forms: dict[sp.Basic, Radical] = {}  # each root's form (its content taken out) once, for every point
     for _ in range(attempts):
-        parts = Parts(lambda: rng.randrange(prime))
+        parts = Parts(lambda: rng.randrange(prime), forms=forms)
         try:
             (a, b), degree = independent_residues([left, right], prime, parts, 0, budget)
             if a != b:
