@@ -3,10 +3,11 @@
 Two expressions that are one rational function of their parts — symbols, function applications,
 roots — are equal functions wherever both are defined, whatever the parts are. Equality of
 rational functions is decided by residues at random values modulo a random prime
-(Schwartz–Zippel: a nonzero one of degree d vanishes at a random point with chance ≤ d/p). Square
-roots keep t² = b and are tried with every choice of signs, so an identity that holds on one
-branch only (√(x²) = x) is not proved. Parts related otherwise (sin² + cos² = 1) are left to
-numbers: a difference here proves nothing.
+(Schwartz–Zippel: a nonzero one of degree d vanishes at a random point with chance ≤ d/p). The
+relations between parts that always hold are kept (parts.py): square roots keep t² = b and are
+tried with every choice of signs, so an identity that holds on one branch only (√(x²) = x) is not
+proved; constant surds, exp of sums and powers of sums are products of parts. Parts related
+otherwise (sin² + cos² = 1) are left to numbers: a difference here proves nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .numeric import NotANumber
-from .residues import Parts, Radical, fingerprint, independent_residues, prime_of
+from .parts import NotASquare, Parts, Radical, independent_residues
+from .residues import fingerprint, prime_of
 from .walk import tree_size
 from .work import Budget
 
@@ -43,13 +45,37 @@ class Identity:
 def one_rational_function(left: sp.Expr, right: sp.Expr, seed: int, points: int, attempts: int, max_chance: int,
                           budget: Budget | None = None) -> Identity | None:
     """The identity left = right when their residues agree at `points` random values under every
-    choice of signs; None when they differ anywhere, or no values are defined within `attempts`."""
-    prime = prime_of(seed, fingerprint([left, right], budget), three_mod_four=True)
+    choice of signs; None when they differ anywhere, or no values are defined within `attempts`.
+    The prime is one where every constant surd's primes have square roots (found as they are met)."""
+    salt = fingerprint([left, right], budget)
+    squares: list[int] = []
+    forms: dict[sp.Basic, Radical] = {}  # each root's form (its content taken out) once, for every point
+    splits: dict[sp.Basic, sp.Basic | None] = {}
+    while True:
+        prime = prime_of(seed, salt, three_mod_four=True, squares=squares)
+        try:
+            return _at(left, right, prime, (forms, splits), points, attempts, max_chance, budget)
+        except NotASquare as refused:
+            if len(squares) == MAX_SURD_PRIMES:
+                return None
+            squares.append(refused.number)
+
+
+MAX_SURD_PRIMES = 6
+"""distinct primes under constant square roots (each halves the primes that qualify)"""
+
+
+Kept = tuple[dict[sp.Basic, Radical], dict[sp.Basic, sp.Basic | None]]
+
+
+def _at(left: sp.Expr, right: sp.Expr, prime: int, kept: Kept,
+        points: int, attempts: int, max_chance: int, budget: Budget | None) -> Identity | None:
+    """one_rational_function at one prime; kept: the roots' forms and the powers' splits, for every point."""
+    forms, splits = kept
     rng = random.Random(prime)
     found = 0
-    forms: dict[sp.Basic, Radical] = {}  # each root's form (its content taken out) once, for every point
     for _ in range(attempts):
-        parts = Parts(lambda: rng.randrange(prime), forms=forms)
+        parts = Parts(prime, lambda: rng.randrange(prime), forms=forms, splits=splits)
         try:
             (a, b), degree = independent_residues([left, right], prime, parts, 0, budget)
             if a != b:
@@ -58,6 +84,8 @@ def one_rational_function(left: sp.Expr, right: sp.Expr, seed: int, points: int,
                 (a, b), _ = independent_residues([left, right], prime, parts, signs, budget)
                 if a != b:
                     return None
+        except NotASquare:
+            raise
         except NotANumber:
             continue
         # accepting only points where each radicand is a square costs at most a factor 2 per radical

@@ -3,23 +3,22 @@
 A rational function (sums, products, integer powers of symbols and rationals) at a rational point
 has an exact value; modulo a random prime its residue stays word-sized however long the fraction
 grows, and equal values have equal residues. Forward-mode dual numbers give exact slopes the same
-way. Any other expression is a rational function of its *parts* (function applications, roots)
-taken as independent variables: equal as such, the two sides are equal functions (verdict.py).
+way. Any other expression is a rational function of its *parts* (function applications, roots):
+parts.py evaluates it so.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
 from .numeric import NotANumber
-from .walk import postorder, tree_size
+from .walk import postorder
 from .work import Budget
 
 # --- exact evaluation of rational functions ----------------------------------------------------
@@ -175,14 +174,16 @@ def exact_slope(expr: sp.Expr, point: Mapping[sp.Symbol, Fraction], direction: M
 
 # --- rational functions modulo a prime --------------------------------------------------------
 
-def prime_of(seed: int, salt: int = 0, three_mod_four: bool = False) -> int:
+def prime_of(seed: int, salt: int = 0, three_mod_four: bool = False, squares: Sequence[int] = ()) -> int:
     """A prime between 2^61 and 2^62 drawn by the seed and a salt: the same question gets the same
-    prime. three_mod_four: one ≡ 3 (mod 4), whose square roots are one power (b^((p+1)/4))."""
+    prime. three_mod_four: one ≡ 3 (mod 4), whose square roots are one power (b^((p+1)/4)).
+    squares: positive integers that must have square roots modulo the prime (half the primes
+    qualify for each, so the search is a few times longer per number)."""
     import random
 
     candidate = random.Random((seed << 64) | salt).getrandbits(61) | (1 << 61) | (3 if three_mod_four else 1)
     step = 4 if three_mod_four else 2
-    while not sp.isprime(candidate):
+    while not (sp.isprime(candidate) and all(pow(m, (candidate - 1) // 2, candidate) == 1 for m in squares)):
         candidate += step
     return candidate
 
@@ -234,166 +235,3 @@ def modular_slope(expr: sp.Expr, point: Mapping[sp.Symbol, Fraction], direction:
                   prime: int, budget: Budget | None = None) -> int:
     """The slope of a rational function along direction at point, modulo prime (dual numbers)."""
     return int(_slope(expr, point, direction, _Residues(prime), budget))
-
-
-# --- rational functions of independent parts, modulo a prime --------------------------------------
-
-UNDEFINED = (sp.nan, sp.zoo, sp.oo, -sp.oo)
-"""values that are no number: a part equal to one of them is never taken as a variable"""
-UNDEFINED_TYPES = tuple(type(u) for u in UNDEFINED)
-MAX_RADICALS = 3
-"""square roots of non-constant expressions that keep their relation t² = b (each doubles the
-evaluations: every choice of signs is tried); further ones are independent parts"""
-
-
-def _part(node: sp.Basic) -> tuple[sp.Basic, int] | None:
-    """How node enters a rational function of independent parts: None for a number, a sum, a
-    product or an integer power (computed from its arguments); else (the part, the power of it
-    node is). A power p/q of b is the p-th power of the part b^(1/q), so √x and x^(3/2) are one
-    part; a symbol, a function application and any other power is its own part."""
-    if isinstance(node, (sp.Rational, sp.Add, sp.Mul)):
-        return None
-    if isinstance(node, sp.Pow):
-        exponent = node.exp
-        if isinstance(exponent, sp.Integer):
-            return None
-        if exponent is sp.S.Half:
-            return node, 1
-        if isinstance(exponent, sp.Rational):
-            return sp.Pow(node.base, sp.Rational(1, exponent.q), evaluate=False), int(exponent.p)
-    if any(node is u for u in UNDEFINED):  # singletons: == would compare each structurally
-        raise NotANumber(f"{node} is not a number")
-    return node, 1
-
-
-def _is_radical(key: sp.Basic) -> bool:
-    """A square root whose base is computed (not a rational number, whose being a square modulo the
-    prime would not change from point to point): its value is a root of the base's. (Not
-    base.is_number: SymPy answers that by recursion.)"""
-    return isinstance(key, sp.Pow) and key.exp is sp.S.Half and not isinstance(key.base, sp.Rational)
-
-
-@dataclass
-class Parts:
-    """The values of one random point given to independent parts (drawn once, kept for every choice
-    of signs), and the square roots met, in order."""
-
-    draw: Callable[[], int]
-    values: dict[sp.Basic, int] = field(default_factory=dict)
-    radicals: list[sp.Basic] = field(default_factory=list)
-    forms: dict[sp.Basic, Radical] = field(default_factory=dict)
-    """each square root's form, kept across points (pass one dict to every point's Parts)"""
-
-    def value(self, key: sp.Basic) -> int:
-        if key not in self.values:
-            self.values[key] = self.draw()
-        return self.values[key]
-
-    def form(self, key: sp.Basic) -> Radical:
-        if key not in self.forms:
-            self.forms[key] = _radical_form(key)
-        return self.forms[key]
-
-
-@dataclass(frozen=True)
-class Radical:
-    """√(c·b) as s·√m·√b: c the radicand's positive rational content, √c = s·√m (m square-free;
-    √m an independent part), √b the root that keeps t² = b. √(4 − x²) and √(1 − x²/4) share √b."""
-
-    root: sp.Basic
-    inverse_content: Fraction
-    scale: Fraction
-    surd: sp.Basic | None
-
-
-CONTENT_NODES = 60
-"""radicands up to this tree size have their rational content taken out (SymPy's as_content_primitive
-recurses)"""
-
-
-def _radical_form(key: sp.Basic) -> Radical:
-    """√(c·b) = √c·√b for a rational c > 0 (it leaves the argument alone, so principal roots agree)."""
-    content, primitive = sp.S.One, key.base
-    small = tree_size(key.base, CONTENT_NODES) <= CONTENT_NODES
-    if small and not any(isinstance(n, sp.Float) for n in postorder(key.base)):  # b/c would round a Float
-        content, primitive = key.base.as_content_primitive()
-    if not (isinstance(content, sp.Rational) and content > 0):
-        return Radical(key, Fraction(1), Fraction(1), None)
-    if content == 1:  # the primitive is rebuilt by SymPy: an unevaluated radicand meets its evaluated twin
-        return Radical(sp.Pow(primitive, sp.S.Half, evaluate=False), Fraction(1), Fraction(1), None)
-    scale, surd = sp.sqrt(content).as_coeff_Mul()
-    return Radical(sp.Pow(primitive, sp.S.Half, evaluate=False), Fraction(int(content.q), int(content.p)),
-                   Fraction(int(scale.p), int(scale.q)), None if surd == 1 else surd)
-
-
-def independent_residues(exprs: Sequence[sp.Expr], prime: int, parts: Parts, signs: int = 0,
-                         budget: Budget | None = None) -> tuple[list[int], int]:
-    """The expressions as rational functions whose variables are their symbols and every other
-    part (see _part) taken as independent, modulo prime (≡ 3 mod 4), at the values of parts (equal
-    parts on either side share a value): (the residues, a bound on the degree). The first
-    MAX_RADICALS square roots √b keep t² = b: t is the root of b's residue, its sign bit i of signs.
-    Equal rational functions of the parts are equal functions wherever both are defined.
-    NotANumber where a denominator vanishes modulo prime, where a radicand is not a square modulo
-    prime, or at a part that is no number (nan, ∞)."""
-    field_ = _Residues(prime)
-    memo: dict[int, tuple[int, int]] = {}  # id → (residue, degree)
-    roots: dict[sp.Basic, tuple[int, int]] = {}
-    stack: list[tuple[sp.Basic, bool]] = [(e, False) for e in reversed(exprs)]
-    while stack:
-        node, ready = stack.pop()
-        if id(node) in memo:
-            continue
-        if budget is not None:
-            budget.tick()
-        part = _part(node)
-        if part is not None:
-            key, power = part
-            form = parts.form(key) if _is_radical(key) else None
-            radical = form is not None and (form.root in parts.radicals or len(parts.radicals) < MAX_RADICALS)
-            if radical and not ready:
-                stack.extend(((node, True), (key.base, False)))
-                continue
-            if form is not None and radical:
-                if form.root not in roots:
-                    b, degree = memo[id(key.base)]
-                    roots[form.root] = _root(form.root, (b * field_.of(form.inverse_content) % prime, degree), parts,
-                                             signs, prime)
-                t, degree = roots[form.root]
-                value = t * field_.of(form.scale) * (parts.value(form.surd) if form.surd is not None else 1) % prime
-            else:
-                value, degree = parts.value(key), 1
-            if power < 0 and value == 0:
-                raise NotANumber("division by zero")
-            memo[id(node)] = (field_.power(value, power), degree * abs(power))
-            continue
-        if not ready and node.args:
-            stack.append((node, True))
-            stack.extend((a, False) for a in node.args if id(a) not in memo)
-            continue
-        args = [memo[id(a)] for a in node.args]
-        if isinstance(node, sp.Rational):
-            memo[id(node)] = (field_.of(Fraction(int(node.p), int(node.q))), 0)
-        elif isinstance(node, sp.Add):
-            memo[id(node)] = (sum(r for r, _ in args) % prime, sum(d for _, d in args))
-        elif isinstance(node, sp.Mul):
-            memo[id(node)] = (math.prod(r for r, _ in args) % prime, sum(d for _, d in args))
-        else:  # an integer power
-            (base, degree), n = args[0], int(node.exp)
-            if base == 0 and n < 0:
-                raise NotANumber("division by zero")
-            memo[id(node)] = (field_.power(base, n), degree * abs(n))
-    return [memo[id(e)][0] for e in exprs], 2 * max((memo[id(e)][1] for e in exprs), default=0)
-
-
-def _root(key: sp.Basic, base: tuple[int, int], parts: Parts, signs: int, prime: int) -> tuple[int, int]:
-    """The square root of the radicand's residue (prime ≡ 3 mod 4: b^((p+1)/4)), with the sign
-    signs gives this radical; its degree counts as the radicand's."""
-    b, degree = base
-    t = pow(b, (prime + 1) // 4, prime)
-    if b == 0 or t * t % prime != b:
-        raise NotANumber("a radicand is not a nonzero square modulo the prime")
-    if key not in parts.radicals:
-        parts.radicals.append(key)
-    if signs >> parts.radicals.index(key) & 1:
-        t = prime - t
-    return t, max(1, degree)

@@ -29,8 +29,8 @@ from .functions import rewrite_primitives
 from .identity import one_rational_function
 from .model import Verification
 from .numeric import NotANumber, Value, evaluate_all, finite, is_complex
+from .parts import UNDEFINED_TYPES
 from .residues import (
-    UNDEFINED_TYPES,
     degree_bound,
     exact,
     fingerprint,

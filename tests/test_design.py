@@ -19,7 +19,7 @@ STAGES = [
     {"errors", "limits", "formats", "naming", "work"},
     {"model"},
     {"walk", "sizes"},
-    {"functions", "numeric", "residues"},
+    {"functions", "numeric", "residues", "parts"},
     {"syntax"},
     {"graph"},
     {"rules"},

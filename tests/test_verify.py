@@ -332,3 +332,57 @@ def test_an_unevaluated_radicand_meets_its_evaluated_twin() -> None:
     typed = sp.Pow(sp.Pow(sp.Add(x**2, 1, evaluate=False), sp.S.Half, evaluate=False), -1, evaluate=False)
     v = compare(x * typed, x / sp.sqrt(x**2 + 1), [x], seed=2)
     assert (v.status, v.method) == ("proved", "independent")
+
+
+# --- relations between parts that always hold (parts.py) -----------------------------------------
+
+def _unevaluated_root(n: int) -> sp.Expr:
+    return sp.Pow(sp.Integer(n), sp.S.Half, evaluate=False)
+
+
+@pytest.mark.parametrize("text", [
+    "1/(2 sqrt(5)) ln((x - sqrt(5))/(x + sqrt(5)))",  # √5² = 5
+    "1/2 ln((sqrt(2x + 4) - 2)/(sqrt(2x + 4) + 2))",  # √(2x + 4) = √2·√(x + 2)
+    "acosh(x/3)",  # √(x/3 − 1) = √3/3·√(x − 3)
+    "-sqrt(6x - x^2) + 3 asin((x - 3)/3)",  # 1 − (x − 3)²/9 multiplied out is (6x − x²)/9
+    "(e^x - e^(-x))/(e^x + e^(-x))",  # exp(2x) = exp(x)², exp(−x) = 1/exp(x)
+    "x^(sin x)",  # x^(sin(x) − 1) = x^sin(x)/x
+    "x^(a + 1) (ln(x)/(a + 1) - 1/(a + 1)^2)",  # x^(a + 1) = x^a·x
+])
+def test_textbook_derivatives_that_needed_numbers_are_proved(text: str) -> None:
+    v = chainsym.diff(text, "x").verification
+    assert (v.status, v.method) == ("proved", "independent")
+
+
+def test_constant_surds_keep_their_squares_and_products() -> None:
+    """√6 = √2·√3 (the roots of 2 and 3 are fixed once; √6 is their product), so a sign error between
+    them is a mismatch; an unevaluated √4 is 2, never −2."""
+    assert compare(x + _unevaluated_root(6), x + sp.Mul(_unevaluated_root(2), _unevaluated_root(3), evaluate=False),
+                   [x], seed=7).method == "independent"
+    assert compare(x + _unevaluated_root(6), x - sp.Mul(_unevaluated_root(2), _unevaluated_root(3), evaluate=False),
+                   [x], seed=7).status == "mismatch"
+    assert compare(x + _unevaluated_root(4), x + 2, [x], seed=7).method == "independent"
+    assert compare(x + _unevaluated_root(4), x - 2, [x], seed=7).status == "mismatch"
+    assert compare(1 / sp.sqrt(2 * x + 2), -sp.sqrt(2) / (2 * sp.sqrt(x + 1)), [x], seed=7).status == "mismatch"
+
+
+def test_a_prime_is_found_where_every_surd_has_a_root_within_a_bound() -> None:
+    """Each prime under a surd halves the primes that qualify: up to 6 are found, beyond that the
+    identity is left to other methods (and the search ends)."""
+    for count, method in ((6, "independent"), (7, "expand")):
+        total = sum(sp.sqrt(p) for p in list(sp.primerange(2, 18))[:count])
+        v = compare(sp.sin(x) * total**2, sp.sin(x) * sp.expand(total**2), [x], seed=7)
+        assert (v.status, v.method) == ("proved", method)
+
+
+def test_exp_and_powers_of_sums_are_products_of_parts() -> None:
+    a, b = sp.symbols("a b", real=True)
+    for ours, theirs in [(sp.exp(x + a), sp.exp(x) * sp.exp(a)), (sp.exp(x + 1), sp.E * sp.exp(x)),
+                         (x ** (a + b), x**a * x**b), (x ** (a + sp.Rational(1, 2)), x**a * sp.sqrt(x)),
+                         (2 ** (x / 2 + sp.Rational(1, 2)), sp.sqrt(2) * 2 ** (x / 2))]:
+        v = compare(ours, theirs, [x, a, b], seed=7)
+        assert (v.status, v.method) == ("proved", "independent"), (ours, theirs)
+    assert compare(sp.exp(2 * x), sp.exp(x) ** 3, [x], seed=7).status == "mismatch"
+    assert compare(x ** (a + sp.Rational(1, 2)), -(x**a) * sp.sqrt(x), [x, a], seed=7).status == "mismatch"
+    # (x^a)^b = x^(ab) only where x > 0: not a relation of parts
+    assert compare(sp.Pow(x**a, b), x ** (a * b), [x, a, b], seed=7).method != "independent"
