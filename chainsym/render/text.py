@@ -3,11 +3,11 @@ the result, the values at a point, and the verification verdict."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib import import_module
 from typing import Any
 
-from ..model import ForwardPass, Node, Point, PointValue, ReversePass
+from ..model import Contribution, ForwardPass, Node, Point, PointValue, ReversePass
 from ..naming import partial, total
 from ..results import Derivation
 from .common import (
@@ -108,8 +108,13 @@ def _over_names(d: Derivation, i: int) -> str | None:
     steps = [s for s in d.reverse.steps if s.target == x] if d.reverse is not None else []
     if not steps or not steps[0].contributions:
         return None
-    return " + ".join(adjoint_name(d, c.consumer.name) + ("" if c.partial.local == 1 else f"·{factor(c.partial.local)}")
-                      for c in steps[0].contributions)
+    return _over_adjoints(d, steps[0].contributions, ones=False)
+
+
+def _over_adjoints(d: Derivation, contributions: Sequence[Contribution], ones: bool = True) -> str:
+    """Σ df/dc·∂c/∂u over the consumers c, each df/dc by its name (·1 left out unless ones)."""
+    return " + ".join(adjoint_name(d, c.consumer.name) + ("" if c.partial.local == 1 and not ones
+                                                          else f"·{factor(c.partial.local)}") for c in contributions)
 
 
 def _graph(d: Derivation) -> list[str]:
@@ -168,8 +173,7 @@ def _reverse(rp: ReversePass, d: Derivation) -> list[str]:
         formula = " + ".join(f"{adjoint_name(d, c.consumer.name)} · {partial(c.consumer.name, step.target.name)}"
                              for c in step.contributions)
         if by_name(step.total):
-            rows.append((f"{name} = {formula}", "= " + " + ".join(
-                f"{adjoint_name(d, c.consumer.name)}·{factor(c.partial.local)}" for c in step.contributions)))
+            rows.append((f"{name} = {formula}", "= " + _over_adjoints(d, step.contributions)))
             continue
         if len(step.contributions) == 1:
             c = step.contributions[0]
