@@ -17,11 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.polys.polyerrors import BasePolynomialError
 
 from .numeric import NotANumber
 from .parts import NotASquare, Parts, Radical, independent_residues
 from .residues import fingerprint, prime_of
-from .walk import tree_size
+from .walk import postorder, tree_size
 from .work import Budget
 
 
@@ -98,8 +99,37 @@ def _at(left: sp.Expr, right: sp.Expr, prime: int, kept: Kept,
     return None
 
 
+EXPAND_NODES = 300
+"""differences up to this tree size are also tried symbolically, by expand (degrees bounded too)"""
+
+
+def expanded_difference(difference: sp.Expr) -> sp.Expr | None:
+    """A bounded symbolic decision: a small difference whose powers are of low degree, expanded (0:
+    equal; a nonzero number: they differ by a constant, however small); None past the bounds."""
+    if tree_size(difference, EXPAND_NODES) > EXPAND_NODES:
+        return None
+    for sub in postorder(difference):
+        if isinstance(sub, sp.Pow) and (not sub.exp.is_Rational or abs(sub.exp) > 12):
+            return None
+    try:
+        return sp.expand(difference)
+    except (ValueError, TypeError, RecursionError):
+        return None
+
+
+def nonzero(number: sp.Expr) -> bool:
+    """Whether SymPy knows a constant is not 0 (its answer may go through minimal polynomials, which
+    raise on some algebraic numbers: no answer then)."""
+    try:
+        return number.is_zero is False
+    except (BasePolynomialError, ValueError, TypeError, RecursionError, NotImplementedError):
+        return False
+
+
 def _parts_text(parts: Sequence[sp.Basic], shown: int = 4) -> str:
     """The first few parts, symbols first, each in at most 30 characters."""
+    if not parts:
+        return "no variable part (numbers and constant square roots)"
     texts = sorted((not isinstance(p, sp.Symbol), _short(p)) for p in parts)
     names = [t for _, t in texts[:shown]]
     if len(parts) > shown:

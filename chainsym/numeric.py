@@ -166,11 +166,18 @@ def _value(ctx: Any, sub: sp.Basic, memo: dict[int, Value], point: Mapping[sp.Sy
         fn = FUNCTIONS.get(sub.func)
         if fn is None:
             raise NotANumber(f"{sub.func.__name__} cannot be evaluated")
+        if sub.func not in BOUNDLESS and any(ctx.mag(a) > MAX_MAGNITUDE for a in args):
+            raise NotANumber(f"{sub.func.__name__} of a number above 2^{MAX_MAGNITUDE}")
         return fn(ctx, *args)
     except (ZeroDivisionError, ValueError, OverflowError, TypeError) as exc:
         raise NotANumber(str(exc)) from None
 
 
+MAX_MAGNITUDE = 4096
+"""a function's argument above 2^this (about 10^1233) is no number here: exp, sin and their kin reduce
+it with as many bits of ln 2 or π, so exp(exp(exp(x))) at x = 3 ran for minutes"""
+BOUNDLESS = frozenset({sp.Abs, sp.sign, sp.Heaviside, sp.DiracDelta, sp.Max, sp.Min, sp.re, sp.im, relu})
+"""functions whose cost does not grow with their argument's size"""
 HUGE_EXPONENT = 2**40
 """a power with a larger exponent (its value beyond 10^(10^11), or below its reciprocal) is no
 number here: mpmath turns an integer-valued exponent into an exact integer, which runs without end"""

@@ -26,7 +26,7 @@ from typing import Any
 import sympy as sp
 
 from .functions import rewrite_primitives
-from .identity import one_rational_function
+from .identity import expanded_difference, nonzero, one_rational_function
 from .model import Verification
 from .numeric import NotANumber, Value, evaluate_all, finite, is_complex
 from .parts import UNDEFINED_TYPES
@@ -39,7 +39,7 @@ from .residues import (
     rational_only,
 )
 from .sizes import number_text
-from .walk import contains, postorder, tree_size
+from .walk import contains, postorder
 from .work import Budget
 
 POINTS = 5
@@ -55,8 +55,6 @@ SCALES = (1, 1, 10, 100, 1000)
 """the magnitudes points are drawn at, in turn: most near 1, some far out"""
 TOLERANCE_TEXT = "30 digits, |Δ| ≤ 1e-20·max(1, |value|)"
 EXACT_TEXT = ""
-EXPAND_NODES = 300
-"""differences up to this tree size are also tried symbolically, by expand (degrees bounded too)"""
 
 
 def seed_of(*parts: str) -> int:
@@ -209,11 +207,11 @@ def compare(ours: sp.Expr, expected: sp.Expr, variables: Sequence[sp.Symbol], *,
         return Verification("proved", "identical", "symbolic: identical", oracle)
     # expand proves polynomial identities; over a denominator it seldom reaches 0 (it does not
     # combine fractions), and the exact check below decides a rational function anyway
-    expanded = None if rational and _has_denominator(difference) else _expanded(difference)
+    expanded = None if rational and _has_denominator(difference) else expanded_difference(difference)
     if expanded == 0:
         return Verification("proved", "expand", "symbolic: expand(difference) = 0", oracle)
     sampler = Sampler(seed, dict(breakpoints or {}))
-    if expanded is not None and expanded.is_number and expanded.is_zero is False:
+    if expanded is not None and expanded.is_number and nonzero(expanded):
         at = next((p for p in (sampler.point(variables) for _ in range(ATTEMPTS))
                    if _real_values([left, right], p, DPS, domain, False, budget) is not None), None)
         return Verification("mismatch", "expand", f"{names[0]} minus {theirs} is the constant "
@@ -254,20 +252,6 @@ def compare(ours: sp.Expr, expected: sp.Expr, variables: Sequence[sp.Symbol], *,
 
 def _has_denominator(expr: sp.Expr) -> bool:
     return any(isinstance(s, sp.Pow) and s.exp.is_negative for s in postorder(expr))
-
-
-def _expanded(difference: sp.Expr) -> sp.Expr | None:
-    """A bounded symbolic decision: a small difference whose powers are of low degree, expanded (0:
-    equal; a nonzero number: they differ by a constant, however small); None past the bounds."""
-    if tree_size(difference, EXPAND_NODES) > EXPAND_NODES:
-        return None
-    for sub in postorder(difference):
-        if isinstance(sub, sp.Pow) and (not sub.exp.is_Rational or abs(sub.exp) > 12):
-            return None
-    try:
-        return sp.expand(difference)
-    except (ValueError, TypeError, RecursionError):
-        return None
 
 
 def _brief(value: sp.Expr) -> str:

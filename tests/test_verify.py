@@ -17,7 +17,7 @@ import chainsym
 from chainsym.functions import relu
 from chainsym.limits import Limits
 from chainsym.model import Verification
-from chainsym.numeric import NotANumber
+from chainsym.numeric import NotANumber, evaluate
 from chainsym.oracle import DIFFERENCES, directional, verify_derivative, verify_gradient
 from chainsym.residues import exact, fingerprint, modular, modular_slope, prime_of, residue
 from chainsym.verdict import TOLERANCE_TEXT, breakpoints_of, combine, compare, seed_of
@@ -386,3 +386,26 @@ def test_exp_and_powers_of_sums_are_products_of_parts() -> None:
     assert compare(x ** (a + sp.Rational(1, 2)), -(x**a) * sp.sqrt(x), [x, a], seed=7).status == "mismatch"
     # (x^a)^b = x^(ab) only where x > 0: not a relation of parts
     assert compare(sp.Pow(x**a, b), x ** (a * b), [x, a, b], seed=7).method != "independent"
+
+
+def test_constants_alone_are_compared_without_a_crash() -> None:
+    """Found by a fresh-eyes attack: with every part a constant surd there was no part to name
+    (IndexError), and SymPy's is_zero of an algebraic constant raised CoercionFailed from its
+    minimal polynomial."""
+    v = compare(sp.Pow(sp.Integer(1), sp.S.Half, evaluate=False), sp.Integer(1), [x], seed=7)
+    assert (v.status, v.method) == ("proved", "independent")
+    assert v.detail.startswith("exactly as rational functions of no variable part (numbers and constant square roots)")
+    root = sp.Pow(sp.Pow(sp.Rational(2, 3), sp.S.Half, evaluate=False), sp.S.Half, evaluate=False)
+    ours = sp.Add(root, 4, sp.Mul(2, sp.log(sp.Integer(-2)), evaluate=False), evaluate=False)
+    theirs = sp.Rational(1, 3) * sp.root(2, 4) * sp.Integer(3) ** sp.Rational(3, 4) + 2 * sp.log(2) + 4 + 2 * sp.I * sp.pi
+    assert compare(ours, theirs, [x], seed=7).status in ("proved", "numeric")
+
+
+def test_a_function_of_a_huge_number_is_no_number_not_a_hang() -> None:
+    """Found by a fresh-eyes attack: exp(exp(x)^(2y)) at a random point is exp of a number with
+    thousands of digits in its exponent, and mpmath reduces it with as many bits of ln 2 (minutes)."""
+    y = sp.Symbol("y", real=True)
+    v = compare(sp.I * sp.exp(sp.exp(x) ** (2 * y)), sp.I * sp.exp(sp.exp(-x) ** (2 * y)), [x, y], seed=7)
+    assert v.status == "mismatch"
+    with pytest.raises(NotANumber, match=r"^exp of a number above 2\^4096$"):
+        evaluate(sp.exp(sp.exp(sp.exp(x))), {x: 8})
