@@ -160,7 +160,7 @@ def _value(ctx: Any, sub: sp.Basic, memo: dict[int, Value], point: Mapping[sp.Sy
             base, exponent = args
             if base == 0 and ctx.re(exponent) < 0:
                 raise NotANumber("division by zero")
-            if abs(exponent) > HUGE_EXPONENT and abs(base) != 1:
+            if abs(exponent) > HUGE_EXPONENT and (abs(base) != 1 or ctx.mag(exponent) > MAX_MAGNITUDE):
                 raise NotANumber("a power too large to evaluate")  # mpmath would build the exponent as an integer
             return ctx.power(base, exponent)
         fn = FUNCTIONS.get(sub.func)
@@ -175,7 +175,8 @@ def _value(ctx: Any, sub: sp.Basic, memo: dict[int, Value], point: Mapping[sp.Sy
 
 MAX_MAGNITUDE = 4096
 """a function's argument above 2^this (about 10^1233) is no number here: exp, sin and their kin reduce
-it with as many bits of ln 2 or π, so exp(exp(exp(x))) at x = 3 ran for minutes"""
+it with as many bits of ln 2 or π, so exp(exp(exp(x))) at x = 3 ran for minutes (and so would
+(−1)^z, a rotation by z·π)"""
 BOUNDLESS = frozenset({sp.Abs, sp.sign, sp.Heaviside, sp.DiracDelta, sp.Max, sp.Min, sp.re, sp.im, relu})
 """functions whose cost does not grow with their argument's size"""
 HUGE_EXPONENT = 2**40

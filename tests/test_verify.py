@@ -409,3 +409,5 @@ def test_a_function_of_a_huge_number_is_no_number_not_a_hang() -> None:
     assert v.status == "mismatch"
     with pytest.raises(NotANumber, match=r"^exp of a number above 2\^4096$"):
         evaluate(sp.exp(sp.exp(sp.exp(x))), {x: 8})
+    with pytest.raises(NotANumber, match=r"^a power too large to evaluate$"):  # a rotation by huge·π
+        evaluate(sp.Integer(-1) ** (sp.exp(sp.exp(x)) - y), {x: 8, y: 1})
