@@ -144,7 +144,8 @@ def _short(part: sp.Basic) -> str:
         text = str(sp.sstr(part))
         return text if len(text) <= 30 else text[:29] + "…"
     if isinstance(part, sp.Pow):
-        return "sqrt(…)" if part.exp == sp.S.Half else f"(…)**{sp.sstr(part.exp)}"
+        small = tree_size(part.exp, SHORT_NODES) <= SHORT_NODES
+        return "sqrt(…)" if part.exp == sp.S.Half else f"(…)**{sp.sstr(part.exp) if small else '(…)'}"
     return f"{part.func.__name__}(…)"
 
 

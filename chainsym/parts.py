@@ -7,7 +7,8 @@ Sums, products and integer powers are computed; everything else is a *part* give
 - a constant surd √m is the product of fixed roots of the primes of m's square-free part, so
   √6 = √2·√3 and √8 = 2√2 (one homomorphism from ℚ(√2, √3, …) into the integers modulo the prime);
 - exp of a sum is the product of the exps, exp(k·m) = exp(m)^k, and a power b^(e₁ + e₂) is
-  b^e₁·b^e₂ (on SymPy's principal branch, for every b ≠ 0): exp(2x) = exp(x)², x^(s − 1) = x^s/x.
+  b^e₁·b^e₂ (on SymPy's principal branch, for every b ≠ 0: a point where b's residue is 0 is
+  skipped, so a base that is 0 is never split): exp(2x) = exp(x)², x^(s − 1) = x^s/x.
 """
 
 from __future__ import annotations
@@ -75,17 +76,12 @@ def _split(node: sp.Basic) -> sp.Basic | None:
         base, exponent = node.base, node.exp
     else:
         return None
-    terms = [_coefficient(t) for t in sp.Add.make_args(exponent)]
+    if any(isinstance(n, sp.Float) for n in postorder(exponent)):
+        return None  # m/q would round a Float inside m: the parts would no longer be the power's
+    terms = [term.as_coeff_Mul() for term in sp.Add.make_args(exponent)]
     if len(terms) == 1 and terms[0][0].p == 1:
         return None
     return sp.Mul(*(_power(base, c, m) for c, m in terms), evaluate=False)
-
-
-def _coefficient(term: sp.Basic) -> tuple[sp.Rational, sp.Basic]:
-    coefficient, rest = term.as_coeff_Mul()
-    if isinstance(coefficient, sp.Rational):
-        return coefficient, rest
-    return sp.S.One, term  # a Float coefficient stays inside the part
 
 
 def _power(base: sp.Basic | None, c: sp.Rational, m: sp.Basic) -> sp.Basic:
@@ -179,8 +175,7 @@ def _radical_form(key: sp.Basic) -> Radical:
     """√(c·b) = √c·√b for a rational c > 0 (it leaves the argument alone, so principal roots agree);
     b expanded first when small, so √(1 − (x − 1)²) and √(2x − x²) share one root."""
     content, primitive = sp.S.One, key.base
-    small = tree_size(key.base, CONTENT_NODES) <= CONTENT_NODES
-    if small and not any(isinstance(n, sp.Float) for n in postorder(key.base)):  # b/c would round a Float
+    if tree_size(key.base, CONTENT_NODES) <= CONTENT_NODES and all(map(_plain, postorder(key.base))):
         content, primitive = _expanded(key.base).as_content_primitive()
     if not (isinstance(content, sp.Rational) and content > 0):
         return Radical(key, Fraction(1), Fraction(1), None)
@@ -191,9 +186,26 @@ def _radical_form(key: sp.Basic) -> Radical:
                    Fraction(int(scale.p), int(scale.q)), None if surd == 1 else surd)
 
 
+def _plain(node: sp.Basic) -> bool:
+    """No Float (b/c would round it) and no power whose exponent is large (its content would be
+    computed: (2x + 2)^(10^9) has 2^(10^9))."""
+    if isinstance(node, sp.Float):
+        return False
+    return not isinstance(node, sp.Pow) or not isinstance(node.exp, sp.Rational) or \
+        max(abs(int(node.exp.p)), int(node.exp.q)) <= EXPANDED_TERMS
+
+
+def _polynomial(node: sp.Basic) -> bool:
+    return isinstance(node, (sp.Symbol, sp.Rational, sp.Add, sp.Mul)) or \
+        (isinstance(node, sp.Pow) and isinstance(node.exp, sp.Integer) and node.exp > 0)
+
+
 def _expanded(radicand: sp.Basic) -> sp.Basic:
-    """The radicand with its products and positive integer powers of sums multiplied out, when that
-    gives at most EXPANDED_TERMS terms; else as it is."""
+    """A polynomial radicand with its products and powers of sums multiplied out, when that gives at
+    most EXPANDED_TERMS terms; else as it is (expand would also multiply out what is inside other
+    powers and functions, without bound)."""
+    if not all(map(_polynomial, postorder(radicand))):
+        return radicand
     terms, expandable = _terms(radicand)
     if not expandable or terms > EXPANDED_TERMS:
         return radicand
@@ -237,10 +249,14 @@ def independent_residues(exprs: Sequence[sp.Expr], prime: int, parts: Parts, sig
             budget.tick()
         split = parts.split(node)
         if split is not None:
-            if ready:
-                memo[id(node)] = memo[id(split)]
+            if not ready:
+                stack.append((node, True))
+                below = (split, node.base) if isinstance(node, sp.Pow) else (split,)
+                stack.extend((n, False) for n in below if id(n) not in memo)
+            elif isinstance(node, sp.Pow) and memo[id(node.base)][0] == 0:
+                raise NotANumber("a power of 0 split by its exponent")  # 0^(1+s) is not 0·0^s where s = −1
             else:
-                stack.extend(((node, True), (split, False)))
+                memo[id(node)] = memo[id(split)]
             continue
         part = _part(node)
         if part is not None:

@@ -194,21 +194,22 @@ def compare(ours: sp.Expr, expected: sp.Expr, variables: Sequence[sp.Symbol], *,
     points, a difference confirmed."""
     left, right = rewrite_primitives(ours), rewrite_primitives(expected)
     theirs = names[1] or oracle
-    if left == right and not contains(left, UNDEFINED_TYPES):  # nan = nan is no proof
+    undefined = contains(left, UNDEFINED_TYPES) or contains(right, UNDEFINED_TYPES)  # nan = nan is no proof
+    if left == right and not undefined:
         return Verification("proved", "identical", "symbolic: identical", oracle)
     domain = rewrite_primitives(domain_of) if domain_of is not None else None
     rational = rational_only([left, right] + ([domain] if domain is not None else []))
-    if not rational:
+    if not rational and not undefined:
         same = one_rational_function(left, right, seed, EXACT_POINTS, ATTEMPTS, MAX_PROVED_DEGREE, budget)
         if same is not None:
             return Verification("proved", "independent", same.text(), oracle, (), EXACT_TEXT, seed)
     difference = left - right
-    if difference == 0:
+    if difference == 0 and not undefined:
         return Verification("proved", "identical", "symbolic: identical", oracle)
     # expand proves polynomial identities; over a denominator it seldom reaches 0 (it does not
     # combine fractions), and the exact check below decides a rational function anyway
     expanded = None if rational and _has_denominator(difference) else expanded_difference(difference)
-    if expanded == 0:
+    if expanded == 0 and not undefined:
         return Verification("proved", "expand", "symbolic: expand(difference) = 0", oracle)
     sampler = Sampler(seed, dict(breakpoints or {}))
     if expanded is not None and expanded.is_number and nonzero(expanded):

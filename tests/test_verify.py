@@ -411,3 +411,37 @@ def test_a_function_of_a_huge_number_is_no_number_not_a_hang() -> None:
         evaluate(sp.exp(sp.exp(sp.exp(x))), {x: 8})
     with pytest.raises(NotANumber, match=r"^a power too large to evaluate$"):  # a rotation by huge·π
         evaluate(sp.Integer(-1) ** (sp.exp(sp.exp(x)) - y), {x: 8, y: 1})
+
+
+def test_a_power_of_zero_is_never_split_by_its_exponent() -> None:
+    """Found by a fresh-eyes attack: 0^(1 + sign(y)) was split as 0·0^sign(y) and 'proved' 0, but it
+    is 0^0 = 1 wherever y < 0; `check "sin(x)" --claim "cos(x) + 0^(1 + sign(x))"` was CORRECT."""
+    for base in (sp.Integer(0), sp.Add((x + 1) ** 2, -x**2, -2 * x, -1, evaluate=False)):
+        v = compare(sp.Pow(base, 1 + sp.sign(y)), sp.Integer(0), [x, y], seed=7)
+        assert v.status == "mismatch", base
+    assert not chainsym.check("sin(x)", "cos(x) + 0^(1 + sign(x))").correct
+
+
+def test_what_the_parts_cannot_say_is_left_alone() -> None:
+    """Found by the same attack: a Float in a split exponent was rounded into the part's name; a
+    radicand holding a negative or large power was multiplied out without bound (minutes); its
+    content computed 2^(10^9); a part holding nan was a variable; a deep exponent was printed by
+    recursion."""
+    f = sp.Float("0.1", 3)
+    left = sp.exp(sp.Mul(sp.Rational(2, 3), f, x, evaluate=False), evaluate=False)
+    assert compare(left, sp.Pow(sp.exp(sp.Mul(sp.Rational(1, 3), f * x)), 2, evaluate=False), [x],
+                   seed=7).method != "independent"
+    a, b, c = sp.symbols("a b c")
+    for power in (sp.Integer(-25), sp.Rational(2001, 2)):
+        root = sp.sqrt((x + y) * (x - y) + (a + b + c + x + y) ** power)
+        v = compare(sp.sin(x) * root, sp.Mul(root, sp.sin(x), 1, evaluate=False), [x, y, a, b, c], seed=7)
+        assert (v.status, v.method) == ("proved", "independent")
+    huge = sp.sqrt(sp.Pow(2 * x + 2, 10**9, evaluate=False))
+    v = compare(sp.sin(x) * huge, sp.Mul(sp.sin(x), huge, 1, evaluate=False), [x], seed=7)
+    assert (v.status, v.method) == ("proved", "independent")
+    nan = sp.Pow(x, sp.nan, evaluate=False)
+    assert compare(nan, sp.Pow(x, sp.nan, evaluate=False), [x], seed=7).status != "proved"
+    deep: sp.Expr = x
+    for _ in range(100):
+        deep = x ** (deep + 1)
+    assert compare(deep, sp.Mul(deep, 1, evaluate=False), [x], seed=7).method == "independent"
