@@ -96,7 +96,7 @@ def canonical(expr: sp.Expr, limits: Limits = DEFAULT_LIMITS, budget: Budget | N
     if expr.is_Atom or tree_size(expr, limits.tidy_ops) > limits.tidy_ops:
         return expr
     best = evaluated(expr)
-    best_ops = sp.count_ops(best)
+    best_ops: int | None = None  # counted when first needed: count_ops costs about a millisecond
     for _, applies, rewrite in REWRITES:
         if budget is not None:
             budget.check()
@@ -106,8 +106,9 @@ def canonical(expr: sp.Expr, limits: Limits = DEFAULT_LIMITS, budget: Budget | N
             candidate = rewrite(best)
         except (ValueError, TypeError, NotImplementedError, sp.PolynomialError, RecursionError):
             continue
-        if candidate.has(sp.Float) and not best.has(sp.Float):
-            continue
+        if candidate == best or (candidate.has(sp.Float) and not best.has(sp.Float)):
+            continue  # the same form (two in five rewrites change nothing) is not shorter
+        best_ops = sp.count_ops(best) if best_ops is None else best_ops
         ops = sp.count_ops(candidate)
         if ops < best_ops:
             best, best_ops = candidate, ops

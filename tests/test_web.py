@@ -36,7 +36,7 @@ from chainsym.web.openapi import ERROR_SCHEMA  # noqa: E402
 
 SEED_004 = "/?expr=sin(x%2Bx%5E2)&wrt=x"
 """the issue's shared link"""
-SLOW = "*".join(f"sin({i}*x+{i})" for i in range(1, 150))
+SLOW = "*".join(f"sin({i}*x+{i})" for i in range(1, 250))
 """a product whose derivation takes several seconds, longer than the tight server's deadline"""
 
 
