@@ -113,9 +113,21 @@ def refine(sampler: Sampler, point: dict[sp.Symbol, Any]) -> dict[sp.Symbol, Any
     return {v: c + Fraction(sampler.rng.randint(1, FINE), 10**18) for v, c in point.items()}
 
 
-def close(a: Value, b: Value, dps: int) -> bool:
-    """Equal within the policy's tolerance at dps digits: 10^-(dps−10), relative past 1."""
-    return bool(abs(a - b) <= max(1, abs(a), abs(b)) * 10.0 ** -(dps - 10))
+def close(a: Value, b: Value, dps: int, floor: int = 1) -> bool:
+    """Equal within the policy's tolerance at dps digits: 10^-(dps−10), relative past floor (0: everywhere)."""
+    return bool(abs(a - b) <= max(floor, abs(a), abs(b)) * 10.0 ** -(dps - 10))
+
+
+def differ_relatively(values_at: Callable[[int], Sequence[Value] | None], zero: Sequence[bool]) -> Any:
+    """Sides close absolutely, not relatively (e^-100 against 0): their values at 4·DPS digits when
+    each side's digits are stable (not a cancellation's noise) and still differ; a value 0 counts
+    only from a side that is 0 (1 − tanh(x)² is 0 at x = −800 short of 700 digits)."""
+    high, top = values_at(2 * DPS), values_at(4 * DPS)
+    if high is None or top is None or not all(close(h, t, 2 * DPS, 0) for h, t in zip(high, top, strict=False)):
+        return None
+    if any(v == 0 and not z for v, z in zip(top, zero, strict=False)):
+        return None
+    return None if close(top[0], top[1], 2 * DPS, 0) else top
 
 
 def differ(values_at: Callable[[int], Sequence[Value] | None]) -> tuple[bool, Sequence[Value]] | None:
@@ -230,12 +242,13 @@ def compare(ours: sp.Expr, expected: sp.Expr, variables: Sequence[sp.Symbol], *,
             if values is None:
                 continue
             a, b = values
-            if not close(a, b, DPS):
-                confirmed = differ(partial(_real_values, [left, right], point, domain=domain, complex_ok=complex_ok,
-                                            budget=budget))
+            values_at = partial(_real_values, [left, right], point, domain=domain, complex_ok=complex_ok, budget=budget)
+            if not close(a, b, DPS, 0):
+                confirmed = differ(values_at) if not close(a, b, DPS) else \
+                    (True, differ_relatively(values_at, (left == 0, right == 0)))
                 if confirmed is None:
                     continue  # ill-conditioned here: the digits change with the precision
-                if confirmed[0]:
+                if confirmed[0] and confirmed[1] is not None:
                     again = confirmed[1]
                     ours_text, theirs_text = show(again[0], again[1]), show(again[1], again[0])
                     return Verification("mismatch", "numeric", f"at {where(point)}: {names[0]} gives {ours_text}, "

@@ -216,3 +216,15 @@ def test_claim_errors(expr: str, claim: object, kwargs: dict[str, object], messa
     with pytest.raises(UsageError) as info:
         chainsym.check(expr, claim, **kwargs)  # type: ignore[arg-type]
     assert message.replace("«", "").replace("»", "") in str(info.value)
+
+
+@pytest.mark.parametrize(("f", "claim"), [
+    ("exp(-10**6*x**2)", "0"),
+    ("exp(-10**6*x**2)", "2*10**6*x*exp(-10**6*x**2)"),  # the sign flipped
+    ("x*exp(-x**2)**1000", "exp(-x**2)**1000"),  # the product rule's second term dropped
+])
+def test_a_wrong_claim_whose_values_are_tiny_is_incorrect(f: str, claim: str) -> None:
+    """Found by a fresh-eyes attack: at every sampled point both sides were below 10^-40, inside the
+    absolute tolerance 10^-20, so these were CORRECT. Sides close absolutely but not relatively
+    now differ when each side's digits are stable at 60 and 120 digits."""
+    assert not chainsym.check(f, claim).correct
