@@ -53,7 +53,7 @@ ATTEMPTS = 160
 DPS = 30
 SCALES = (1, 1, 10, 100, 1000)
 """the magnitudes points are drawn at, in turn: most near 1, some far out"""
-TOLERANCE_TEXT = "30 digits, |Δ| ≤ 1e-20·max(1, |value|)"
+TOLERANCE_TEXT = "30 digits, |Δ| ≤ 1e-20·max(1, |value|), and relatively where both sides have stable digits"
 EXACT_TEXT = ""
 
 

@@ -306,3 +306,12 @@ def test_each_corpus_lists_a_text_once() -> None:
                    OPERATORS_REFUSED):
         texts = [entry[0] for entry in corpus]
         assert len(set(texts)) == len(texts)
+
+
+def test_unicode_in_sentences_is_spelled_for_pdflatex_not_replaced() -> None:
+    """The numeric verdict's tolerance |Δ| printed as |?| in LaTeX: every symbol chainsym's sentences use
+    is spelled out."""
+    from chainsym.render.latex import text
+
+    assert text("|Δ| ≤ 1e-20, ∇f, δ, √2, ε, σ, ∞, x³, x⁻¹") == (
+        r"|$\Delta$| $\leq$ 1e-20, $\nabla$f, $\delta$, $\surd$2, $\varepsilon$, $\sigma$, $\infty$, x$^3$, x$^-$$^1$")

@@ -40,7 +40,9 @@ TEXT_SYMBOLS = {"∂": r"$\partial$", "×": r"$\times$", "·": r"$\cdot$", "≈"
                 "−": "-", "→": r"$\to$", "←": r"$\leftarrow$", "π": r"$\pi$", "≤": r"$\leq$", "≥": r"$\geq$",
                 "…": r"\dots{}", "—": "---", "–": "--", "′": "'", "²": r"$^2$", "⊙": r"$\odot$",
                 "ᵀ": r"$^T$", "₀": "0", "₁": "1", "₂": "2", "₃": "3", "₄": "4", "₅": "5", "₆": "6", "₇": "7",
-                "₈": "8", "₉": "9", "ū": r"$\bar{u}$"}
+                "₈": "8", "₉": "9", "ū": r"$\bar{u}$", "Δ": r"$\Delta$", "δ": r"$\delta$", "∇": r"$\nabla$",
+                "√": r"$\surd$", "ε": r"$\varepsilon$", "σ": r"$\sigma$", "∞": r"$\infty$", "³": r"$^3$",
+                "¹": r"$^1$", "⁻": r"$^-$"}
 """Unicode in sentences, spelled so that pdflatex needs no extra packages"""
 
 ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
