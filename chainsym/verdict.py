@@ -118,26 +118,19 @@ def close(a: Value, b: Value, dps: int, floor: int = 1) -> bool:
     return bool(abs(a - b) <= max(floor, abs(a), abs(b)) * 10.0 ** -(dps - 10))
 
 
-def differ_relatively(values_at: Callable[[int], Sequence[Value] | None], zero: Sequence[bool]) -> Any:
-    """Sides close absolutely, not relatively (e^-100 against 0): their values at 4·DPS digits when
-    each side's digits are stable (not a cancellation's noise) and still differ; a value 0 counts
-    only from a side that is 0 (1 − tanh(x)² is 0 at x = −800 short of 700 digits)."""
+def differ(values_at: Callable[[int], Sequence[Value] | None], floor: int = 1,
+           zero: Sequence[bool] = (True, True)) -> tuple[bool, Sequence[Value]] | None:
+    """A difference seen at DPS digits, confirmed: both sides again at 2·DPS and 4·DPS digits. A side
+    whose digits change with the precision is ill-conditioned at this point (None: the point decides
+    nothing); else (whether the sides differ at 2·DPS digits, their values). floor 0 compares
+    relatively throughout (sides close absolutely, not relatively: e^-100 against 0), where a value 0
+    counts only from a side that is 0 (zero[i]: 1 − tanh(x)² is 0 at x = −800 short of 700 digits)."""
     high, top = values_at(2 * DPS), values_at(4 * DPS)
-    if high is None or top is None or not all(close(h, t, 2 * DPS, 0) for h, t in zip(high, top, strict=False)):
+    if high is None or top is None or not all(close(h, t, 2 * DPS, floor) for h, t in zip(high, top, strict=False)):
         return None
     if any(v == 0 and not z for v, z in zip(top, zero, strict=False)):
         return None
-    return None if close(top[0], top[1], 2 * DPS, 0) else top
-
-
-def differ(values_at: Callable[[int], Sequence[Value] | None]) -> tuple[bool, Sequence[Value]] | None:
-    """A difference seen at DPS digits, confirmed: both sides again at 2·DPS and 4·DPS digits. A side
-    whose digits change with the precision is ill-conditioned at this point (None: the point decides
-    nothing); else (whether the sides differ at 2·DPS digits, their values)."""
-    high, top = values_at(2 * DPS), values_at(4 * DPS)
-    if high is None or top is None or not all(close(h, t, 2 * DPS) for h, t in zip(high, top, strict=False)):
-        return None
-    return not close(top[0], top[1], 2 * DPS), top
+    return not close(top[0], top[1], 2 * DPS, floor), top
 
 
 def _mp_point(point: dict[sp.Symbol, Any]) -> dict[sp.Symbol, Any]:
@@ -244,11 +237,11 @@ def compare(ours: sp.Expr, expected: sp.Expr, variables: Sequence[sp.Symbol], *,
             a, b = values
             values_at = partial(_real_values, [left, right], point, domain=domain, complex_ok=complex_ok, budget=budget)
             if not close(a, b, DPS, 0):
-                confirmed = differ(values_at) if not close(a, b, DPS) else \
-                    (True, differ_relatively(values_at, (left == 0, right == 0)))
-                if confirmed is None:
-                    continue  # ill-conditioned here: the digits change with the precision
-                if confirmed[0] and confirmed[1] is not None:
+                absolute = not close(a, b, DPS)
+                confirmed = differ(values_at) if absolute else differ(values_at, 0, (left == 0, right == 0))
+                if confirmed is None and absolute:
+                    continue  # ill-conditioned here: the digits change with the precision (relatively: noise)
+                if confirmed is not None and confirmed[0]:
                     again = confirmed[1]
                     ours_text, theirs_text = show(again[0], again[1]), show(again[1], again[0])
                     return Verification("mismatch", "numeric", f"at {where(point)}: {names[0]} gives {ours_text}, "
