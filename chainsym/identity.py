@@ -73,10 +73,11 @@ def _at(left: sp.Expr, right: sp.Expr, prime: int, kept: Kept,
         points: int, attempts: int, max_chance: int, budget: Budget | None) -> Identity | None:
     """one_rational_function at one prime; kept: the roots' forms and the powers' splits, for every point."""
     forms, splits = kept
+    surds: dict[sp.Basic, int | None] = {}  # each constant surd's root at this prime, for every point
     rng = random.Random(prime)
     found = 0
     for _ in range(attempts):
-        parts = Parts(prime, lambda: rng.randrange(prime), forms=forms, splits=splits)
+        parts = Parts(prime, lambda: rng.randrange(prime), forms=forms, splits=splits, surds=surds)
         try:
             (a, b), degree = independent_residues([left, right], prime, parts, 0, budget)
             if a != b:

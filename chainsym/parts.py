@@ -119,6 +119,7 @@ class Parts:
     splits: dict[sp.Basic, sp.Basic | None] = field(default_factory=dict)
     """each exp or power's product of parts (_split), kept across points like forms"""
     surds: dict[sp.Basic, int | None] = field(default_factory=dict)
+    """each constant surd's root (they depend on the prime only: pass one dict to every point)"""
 
     def value(self, key: sp.Basic) -> int:
         if _is_surd(key):
