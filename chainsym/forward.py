@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sympy as sp
-from sympy.core.parameters import evaluate
 
 from .model import ForwardPass, ForwardStep, Graph, Node, Term
+from .products import times
 from .sweep import Carried, Edge, sweep
-from .walk import Substituter
+from .walk import Substituter, evaluating
 from .work import Budget
 
 
@@ -25,11 +25,15 @@ class Derivatives:
         self.substitute = Substituter(graph.values)
 
     def term(self, edge: Edge, source: sp.Expr) -> sp.Expr:
-        with evaluate(edge.consumer.evaluated):
-            return sp.Mul(self.substitute(edge.partial.local), source)
+        if not edge.consumer.evaluated:
+            return sp.Mul(self.substitute(edge.partial.local, evaluate=False), source, evaluate=False)
+        with evaluating():
+            return times(self.substitute(edge.partial.local), source)
 
     def combine(self, target: sp.Symbol, node: Node | None, carried: Sequence[Carried[sp.Expr]]) -> sp.Expr:
-        with evaluate(node is None or node.evaluated):
+        if node is not None and not node.evaluated:
+            return sp.Add(*(c.term for c in carried), evaluate=False)
+        with evaluating():
             return sp.Add(*(c.term for c in carried))
 
     def live(self, total: sp.Expr) -> bool:

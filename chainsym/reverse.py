@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sympy as sp
-from sympy.core.parameters import evaluate
 
 from .model import AdjointStep, Contribution, Graph, Node, ReversePass
+from .products import times
 from .rules import WIDE
 from .sweep import Carried, Edge, sweep
-from .walk import Substituter
+from .walk import Substituter, evaluating
 from .work import Budget
 
 
@@ -29,12 +29,17 @@ class Adjoints:
         self.shallow = all(n.evaluated for n in graph.nodes)
 
     def term(self, edge: Edge, source: sp.Expr) -> sp.Expr:
-        with evaluate(self.shallow and len(edge.consumer.args) <= WIDE):  # a wide product's partials stay shared
+        if not self.shallow or len(edge.consumer.args) > WIDE:  # a wide product's partials stay shared
+            local = self.substitute(edge.partial.local, evaluate=False)
+            return local if source == 1 else sp.Mul(source, local, evaluate=False)
+        with evaluating():
             local = self.substitute(edge.partial.local)
-            return local if source == 1 else sp.Mul(source, local)
+            return local if source == 1 else times(source, local)
 
     def combine(self, target: sp.Symbol, node: Node | None, carried: Sequence[Carried[sp.Expr]]) -> sp.Expr:
-        with evaluate(self.shallow or node is None):
+        if not self.shallow and node is not None:
+            return sp.Add(*(c.term for c in carried), evaluate=False)
+        with evaluating():
             return sp.Add(*(c.term for c in carried))
 
     def live(self, total: sp.Expr) -> bool:

@@ -7,8 +7,10 @@ recurse; on shared or deep expressions they are exponential or hit the recursion
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 
 import sympy as sp
+from sympy.core.parameters import evaluate, global_parameters
 
 from .errors import UsageError
 from .sizes import approximate, power_digits
@@ -123,7 +125,7 @@ class Substituter:
         self.keep: list[sp.Basic] = []  # keeps ids valid while the memo lives
         self.values = values
 
-    def __call__(self, expr: sp.Basic) -> sp.Basic:
+    def __call__(self, expr: sp.Basic, evaluate: bool = True) -> sp.Basic:
         memo, values = self.memo, self.values
         stack: list[tuple[sp.Basic, bool]] = [(expr, False)]
         while stack:
@@ -142,9 +144,15 @@ class Substituter:
             else:
                 args = tuple(memo[id(a)] for a in node.args)
                 same = all(a is b for a, b in zip(args, node.args, strict=True))
-                memo[key] = node if same else build(node.func, args)
+                memo[key] = node if same else build(node.func, args, evaluate)
             self.keep.append(node)
         return memo[id(expr)]
+
+
+def evaluating() -> AbstractContextManager[None]:
+    """SymPy's evaluation switched on where a caller had it off; otherwise nothing. Each switch of
+    SymPy's global flag clears its whole cache, so a sweep must not switch it once per edge."""
+    return nullcontext() if global_parameters.evaluate else evaluate(True)
 
 
 def evaluated(expr: sp.Basic) -> sp.Basic:

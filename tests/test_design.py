@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "chainsym"
 STAGES = [
     {"errors", "limits", "formats", "naming", "work"},
     {"model"},
-    {"walk", "sizes"},
+    {"walk", "sizes", "products"},
     {"functions", "numeric", "residues", "parts"},
     {"syntax"},
     {"graph"},
