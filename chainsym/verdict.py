@@ -9,8 +9,9 @@ The policy (README, "What verified means"):
 - otherwise: numbers with DPS digits at random points, real ones (complex ones only when the
   real domain is empty); equal when |a − b| ≤ 10^-(DPS−10)·max(1, |a|, |b|); a difference is
   confirmed with twice the digits before it counts.
-- points: drawn from a generator seeded by the inputs (the same question gives the same points;
-  the seed is reported), at several scales, and at the steps and kinks of the expressions.
+- points: drawn from a generator seeded by the inputs and, for a comparison, salted by what is
+  compared (the same question gives the same points; the seed is reported), at several scales,
+  every sign pattern first, and at the steps and kinks of the expressions.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ ATTEMPTS = 160
 DPS = 30
 SCALES = (1, 1, 10, 100, 1000)
 """the magnitudes points are drawn at, in turn: most near 1, some far out"""
+SIGNED = 3
+"""the first points run through every sign pattern of this many variables, however the seed falls"""
 TOLERANCE_TEXT = "30 digits, |Δ| ≤ 1e-20·max(1, |value|), and relatively where both sides have stable digits"
 EXACT_TEXT = ""
 
@@ -69,17 +72,20 @@ class Sampler:
 
     seed: int
     breakpoints: dict[sp.Symbol, tuple[Fraction, ...]] = field(default_factory=dict)
+    salt: int = 0
+    """a digest of what is compared (residues.fingerprint): knowing the seed does not give the points"""
     count: int = 0
 
     def __post_init__(self) -> None:
-        self.rng = random.Random(self.seed)
+        self.rng = random.Random(self.seed << 64 | self.salt if self.salt else self.seed)
 
     def point(self, variables: Sequence[sp.Symbol], complex_part: bool = False) -> dict[sp.Symbol, Any]:
-        """The next point: first each breakpoint's two sides in turn, then random points whose signs
-        alternate and whose scales cycle through SCALES, so every region is visited."""
+        """The next point: first each breakpoint's two sides in turn, then random points whose scales
+        cycle through SCALES and whose signs run through every pattern of the first SIGNED variables
+        (both signs of x in two points, the four quadrants of x, y in four), so every region is visited."""
         self.count += 1
         point: dict[sp.Symbol, Any] = {}
-        for v in variables:
+        for j, v in enumerate(variables):
             near = self.breakpoints.get(v, ())[:4]
             k = self.count - 1
             if near and (k < 2 * len(near) or self.rng.random() < 0.25):
@@ -88,7 +94,10 @@ class Sampler:
                 point[v] = base + Fraction(side * self.rng.randint(1, 99), 1000)
                 continue
             scale = SCALES[(self.count + self.rng.randint(0, 1)) % len(SCALES)]
-            sign = (1, -1)[(self.count + self.rng.randint(0, 1)) % 2] if self.count % 3 else self.rng.choice((1, -1))
+            if j < SIGNED and k < 1 << SIGNED:
+                sign = (1, -1)[k >> j & 1]
+            else:
+                sign = self.rng.choice((1, -1))
             value = Fraction(self.rng.randint(1, 9999), 10000) * scale * sign
             point[v] = value if not complex_part else (value, Fraction(self.rng.randint(-9999, 9999), 10000))
         return point
@@ -216,7 +225,7 @@ def compare(ours: sp.Expr, expected: sp.Expr, variables: Sequence[sp.Symbol], *,
     expanded = None if rational and _has_denominator(difference) else expanded_difference(difference)
     if expanded == 0 and not undefined:
         return Verification("proved", "expand", "symbolic: expand(difference) = 0", oracle)
-    sampler = Sampler(seed, dict(breakpoints or {}))
+    sampler = Sampler(seed, dict(breakpoints or {}), fingerprint([left, right], budget))
     if expanded is not None and expanded.is_number and nonzero(expanded):
         at = next((p for p in (sampler.point(variables) for _ in range(ATTEMPTS))
                    if _real_values([left, right], p, DPS, domain, False, budget) is not None), None)
@@ -295,7 +304,7 @@ def _exact(left: sp.Expr, right: sp.Expr, variables: Sequence[sp.Symbol], sample
     if degree > MAX_PROVED_DEGREE:
         return None
     found: list[dict[sp.Symbol, Any]] = []
-    prime = prime_of(sampler.seed, fingerprint([left, right], budget))
+    prime = prime_of(sampler.seed, sampler.salt)
     for _ in range(ATTEMPTS):
         coarse = sampler.point(variables)
         point = refine(sampler, coarse)

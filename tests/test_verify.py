@@ -4,6 +4,7 @@ expressions, gradients along random directions, and one way to combine verdicts.
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from fractions import Fraction
@@ -20,7 +21,7 @@ from chainsym.model import Verification
 from chainsym.numeric import NotANumber, evaluate
 from chainsym.oracle import DIFFERENCES, directional, verify_derivative, verify_gradient
 from chainsym.residues import exact, fingerprint, modular, modular_slope, prime_of, residue
-from chainsym.verdict import TOLERANCE_TEXT, breakpoints_of, combine, compare, seed_of
+from chainsym.verdict import POINTS, TOLERANCE_TEXT, Sampler, breakpoints_of, combine, compare, seed_of
 
 
 def test_identical_is_proved() -> None:
@@ -111,8 +112,9 @@ def test_a_large_rational_derivative_is_proved_by_dual_numbers() -> None:
                         "≤ 366592/10^14")
     wrong = verify_derivative(expr, x, sp.diff(expr, x) + x / 10**6, [x], Limits(), seed=1)
     assert (wrong.status, wrong.method) == ("mismatch", "exact")
-    assert re.fullmatch(r"at x = -0\.417930274994459766: chainsym's derivative and f's own slope differ: modulo "
-                        r"the prime \d{19} they are \d+ and \d+", wrong.detail)
+    assert re.fullmatch(r"at x = 0\.932608880977787845: chainsym's derivative gives a slope of 0\.424256345572, f's "
+                        r"own slope is 0\.424255412963 \(exact values too long to print; modulo the prime \d{19} they "
+                        r"are \d+ and \d+\)", wrong.detail)
 
 
 def test_a_gradient_is_checked_along_random_directions() -> None:
@@ -171,8 +173,8 @@ def test_rational_values_too_long_to_write_are_still_compared_exactly() -> None:
 
 def test_a_difference_too_long_to_print_is_read_in_decimals() -> None:
     wrong = directional(x**3000 / 3000, [x], [x**2999 * (1 + sp.Rational(1, 10**6))], [x], seed=5)
-    assert re.fullmatch(r"at x = 8\.685035050984821621: chainsym's derivative gives a slope of 2\.37659612026e\+2815, "
-                        r"f's own slope is 2\.37659374366e\+2815 \(exact values too long to print; modulo the prime "
+    assert re.fullmatch(r"at x = 5\.875097172755435064: chainsym's derivative gives a slope of 1\.88863390576e\+2306, "
+                        r"f's own slope is 1\.88863201713e\+2306 \(exact values too long to print; modulo the prime "
                         r"\d{19} they are \d+ and \d+\)", wrong.detail)
 
 
@@ -235,7 +237,7 @@ def test_what_the_residues_cannot_prove_is_not_called_proved() -> None:
     big = sp.Integer(10) ** 4400
     long_degree = compare(sp.Mul(x**big, x, evaluate=False), x ** (big + 1), [x], seed=1)
     assert long_degree.status == "skipped"  # past the degree the residues can prove, and past numbers
-    far = directional((x + sp.Rational(1, 3)) ** 1400, [x], [sp.Integer(0)], [x], seed=1)
+    far = directional((x + sp.Rational(1, 3)) ** 1400, [x], [sp.Integer(0)], [x], seed=2)  # a slope of ~10^-440
     assert far.status == "mismatch" and "chainsym's derivative and f's own slope differ: modulo the prime" in far.detail
 
 
@@ -281,6 +283,28 @@ def test_a_square_root_keeps_its_square() -> None:
 def test_what_holds_on_one_branch_or_not_at_all_is_not_proved(ours: sp.Expr, theirs: sp.Expr) -> None:
     v = compare(ours, theirs, [x, y], seed=3)
     assert (v.status, v.method) == ("mismatch", "numeric")
+
+
+def test_a_wrong_answer_built_to_vanish_at_the_seeds_points_is_caught() -> None:
+    """cos(x) + Π(x − pᵢ) over the points the seed alone draws equals cos(x) at each of them: it
+    passed as 'numeric' while the points depended on the seed only. They are salted by what is
+    compared now, so changing the answer changes the points."""
+    sampler = Sampler(11)
+    points = [sampler.point([x])[x] for _ in range(POINTS)]
+    forged = sp.cos(x) + sp.Mul(*(x - sp.Rational(p.numerator, p.denominator) for p in points))
+    assert compare(forged, sp.cos(x), [x], seed=11).status == "mismatch"
+    again = Sampler(11, {}, fingerprint([forged, sp.cos(x)]))
+    assert [again.point([x])[x] for _ in range(POINTS)] != points
+    first = Sampler(11)
+    assert [first.point([x])[x] for _ in range(POINTS)] == points  # the same seed and salt, the same points
+
+
+def test_the_first_points_take_every_sign_pattern() -> None:
+    z = sp.Symbol("z", real=True)
+    for seed in range(20):
+        sampler = Sampler(seed, {}, seed * 7919)
+        signs = [tuple(v > 0 for v in sampler.point([x, y, z]).values()) for _ in range(8)]
+        assert sorted(signs) == sorted(itertools.product((False, True), repeat=3)) and signs[0] == (True,) * 3
 
 
 def test_parts_related_otherwise_are_left_to_numbers() -> None:

@@ -109,7 +109,7 @@ def test_a_wrong_answer_is_incorrect_with_a_counterexample(server: str, page: An
     page.get(server + "/?expr=sin(x%2Bx%5E2)&wrt=x")
     page.find_element(By.ID, "claim").send_keys("cos(x+x^2)")
     verdict = wait_for(page, "#check", "verdict: INCORRECT")
-    assert "at x = -0.6104: the claim gives 0.971855780412, the derivative is -0.214585756315" in verdict.text
+    assert "at x = 0.8831: the claim gives -0.0920388395656, the derivative is -0.254597838006" in verdict.text
     assert "why: the chain rule is dropped at u3" in verdict.text
     assert page.find_element(By.ID, "status").text.endswith("your answer: INCORRECT")
     assert parse_qs(urlsplit(page.current_url).query)["claim"] == ["cos(x+x^2)"]
