@@ -23,8 +23,17 @@ def a_sin(n: int) -> tuple[sp.Expr, list[sp.Symbol]]:
     return u, [x]
 
 
+def _fresh() -> None:
+    """Clear SymPy's cache before an iterated map is built. The cache is bounded: once part of an
+    earlier build of the same map has been evicted, the new build makes copies equal to objects
+    still held in its keys, and a lookup compares the two copies level by level, through every path
+    of the DAG: 2^k work (a test building u·sin(u) 30 steps deep hung for minutes that way)."""
+    sp.core.cache.clear_cache()
+
+
 def b1_logistic(k: int) -> tuple[sp.Expr, list[sp.Symbol]]:
     """b1: the logistic map u₀ = x, uₖ₊₁ = r·uₖ·(1 − uₖ) with r = 7/2, k steps."""
+    _fresh()
     u: sp.Expr = x
     r = sp.Rational(7, 2)
     for _ in range(k):
@@ -34,6 +43,7 @@ def b1_logistic(k: int) -> tuple[sp.Expr, list[sp.Symbol]]:
 
 def b2_usinu(k: int) -> tuple[sp.Expr, list[sp.Symbol]]:
     """b2: u₀ = x, uₖ₊₁ = uₖ·sin(uₖ), k steps."""
+    _fresh()
     u: sp.Expr = x
     for _ in range(k):
         u = u * sp.sin(u)
