@@ -5,7 +5,8 @@ verify, with the verdict's oracle, and diff + verify as without SymEngine (what 
 saves); verification's own time as a multiple of the derivative's ((diff + verify − diff) / diff,
 with and without SymEngine: issue 13 asks ≤ 2x) and the two verified times' ratio (≤ 1: the fast
 extra is never slower); the gradient program's operations as a multiple of f's own;
-sympy.diff (one call per variable) and SymEngine's diff where installed, each in a forked child
+sympy.diff (one call per variable) and SymEngine's diff where installed, and SymEngine's diff with
+its results converted to SymPy (the floor for any engine whose results are SymPy objects), each in a forked child
 bounded at LIMIT seconds with SymPy's cache cleared; the ratios sympy.diff / chainsym; and the
 growth exponent log(t2/t1) / log(n2/n1) between consecutive sizes (1 = linear).
 
@@ -135,6 +136,18 @@ def _symengine(expr: sp.Expr, variables: list[sp.Symbol]) -> Callable[[], object
     return lambda: [se.diff(converted, s) for s in symbols] and None
 
 
+def _symengine_as_sympy(expr: sp.Expr, variables: list[sp.Symbol]) -> Callable[[], object] | None:
+    """SymEngine's diff with its results converted to SymPy: the least any engine whose results are
+    SymPy objects (as chainsym's are: printed, compared, returned) could cost."""
+    if not fast.available():
+        return None
+    import symengine as se
+    converted = fast.to_symengine(expr)
+    symbols = [se.Symbol(v.name) for v in variables]
+    names = {v.name: v for v in variables}
+    return lambda: [fast.to_sympy(se.diff(converted, s), names) for s in symbols] and None
+
+
 def fmt(t: float | str | None) -> str:
     return f">{LIMIT:.0f}" if t is None else t if isinstance(t, str) else f"{t:.3f}"
 
@@ -171,7 +184,8 @@ def main() -> None:
     warm_up()
     header = ("size", "nodes", "chainsym s", "growth", "+verify s", "verdict (oracle)", "+verify, SymPy only s",
               "verify/diff", "verify/diff, SymPy only", "fast/SymPy only", "grad ops / f ops", "sympy.diff s",
-              "growth", "symengine s", "sympy/chainsym", "sympy/(+verify)")
+              "growth", "symengine s", "symengine → SymPy s", "chainsym/(symengine → SymPy)", "sympy/chainsym",
+              "sympy/(+verify)")
     for family in args.family.split(","):
         title, build = FAMILIES[family]
         print(f"\n{family}: {title}\n| " + " | ".join(header) + " |\n|" + "---|" * len(header))
@@ -188,6 +202,8 @@ def main() -> None:
             reference, _ = best(_sympy(expr, wrt))
             symengine_work = _symengine(expr, wrt)
             engine = best(symengine_work)[0] if symengine_work is not None else None
+            floor_work = _symengine_as_sympy(expr, wrt)
+            floor = best(floor_work)[0] if floor_work is not None else None
             nodes = info[0] if isinstance(info, tuple) else "-"
             verdict = verified[1] if isinstance(verified, tuple) else "-"
             g1 = growth(previous[1], plain, previous[0], size) if previous else ""
@@ -196,7 +212,8 @@ def main() -> None:
                    fmt(plain_sympy) if fast.available() else "-", overhead(checked, plain),
                    overhead(plain_sympy, plain) if fast.available() else "-",
                    ratio(checked, plain_sympy) if fast.available() else "-", f"{ops:.2f}", fmt(reference), g2,
-                   fmt(engine) if symengine_work is not None else "-", ratio(reference, plain),
+                   fmt(engine) if symengine_work is not None else "-", fmt(floor) if floor_work is not None else "-",
+                   ratio(plain, floor) if floor_work is not None else "-", ratio(reference, plain),
                    ratio(reference, checked))
             print("| " + " | ".join(row) + " |", flush=True)
             previous = (size, plain, reference)

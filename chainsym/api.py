@@ -25,8 +25,9 @@ from .oracle import verify_gradient
 from .point import at_point
 from .results import CheckResult, Derivation, Hessian, Orders
 from .reverse import reverse
+from .sampling import question, seed_of
 from .share import program_form
-from .verdict import HOW, compare, seed_of
+from .verdict import HOW, compare
 from .walk import tree_depth, tree_sizes
 from .work import Budget
 
@@ -90,7 +91,7 @@ def diff(expr: ExprLike, wrt: WrtLike = None, *, mode: str | None = None, where:
         gradient = dict(backward.gradient) if backward is not None else {}
         raw = [gradient.get(v, sp.Integer(0)) for v in variables]
     results = canonical_all(raw, limits, budget)
-    seed = seed_of(src.text or _brief(src.shown), *(v.name for v in variables))
+    seed = seed_of(question(src.text, src.shown), *(v.name for v in variables))
     agreement = _agreement(passes, backward, graph, seed, budget) if chosen_mode == "both" else ""
     checks: tuple[Verification, ...] = ()
     if verify:

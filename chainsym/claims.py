@@ -27,8 +27,9 @@ from .limits import Limits
 from .mistakes import diagnose
 from .numeric import NotANumber, evaluate_all
 from .results import CheckResult, Derivation, Entry
+from .sampling import Sampler, question, seed_of
 from .syntax import split_top_level
-from .verdict import DPS, Sampler, _real_values, breakpoints_of, combine, compare, seed_of, show
+from .verdict import DPS, _real_values, breakpoints_of, combine, compare, show
 from .walk import Substituter, free_symbols
 from .work import Budget
 
@@ -63,7 +64,7 @@ def check(d: Derivation, text: str, claimed: sp.Expr, limits: Limits, budget: Bu
     claimed = Substituter(graph.values)(claimed)
     if at is not None:
         return _check_at(d, text, claimed, at, variables, label, limits, budget)
-    seed = seed_of(d.source or str(d.expr), text, x.name)
+    seed = seed_of(question(d.source, d.expr), text, x.name)
     breakpoints = breakpoints_of([claimed, d.results[0]], variables, budget)
     comparison = compare(claimed, d.results[0], variables, seed=seed, domain_of=graph.value,
                          oracle="chainsym's verified derivative", names=("the claim", "the derivative"),
@@ -97,7 +98,7 @@ def _check_at(d: Derivation, text: str, claimed: sp.Expr, at: dict[sp.Symbol, sp
     correct = finite_value(substitute(d.results[0]), "the derivative", limits)
     claim_value = substitute(claimed)
     shown = tuple((v.name, sp.sstr(at[v])) for v in variables)
-    seed = seed_of(d.source or str(d.expr), text, d.wrt[0].name, *(f"{n}={v}" for n, v in shown))
+    seed = seed_of(question(d.source, d.expr), text, d.wrt[0].name, *(f"{n}={v}" for n, v in shown))
     comparison = compare(claim_value, correct, (), seed=seed, oracle="chainsym's verified derivative",
                          names=("the claim", "the derivative"), budget=budget)
     if comparison.status != "mismatch":

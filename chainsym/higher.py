@@ -20,7 +20,8 @@ from .limits import Limits
 from .model import Verification
 from .oracle import directional
 from .results import Derivation, Hessian, Orders
-from .verdict import combine, compare, seed_of
+from .sampling import question, seed_of
+from .verdict import combine, compare
 from .walk import Substituter, tree_size
 from .work import Budget
 
@@ -63,7 +64,7 @@ def _verify_order(first: Derivation, result: sp.Expr, x: sp.Symbol, order: int, 
                             "nodes times the order)", oracle)
     expected = sp.diff(rewrite_primitives(f), x, order)
     variables = first.graph.variables or (x,)
-    return compare(result, expected, variables, seed=seed_of(str(f), x.name, str(order)), domain_of=f,
+    return compare(result, expected, variables, seed=seed_of(question("", f), x.name, str(order)), domain_of=f,
                    oracle=oracle, budget=budget)
 
 
@@ -83,7 +84,7 @@ def hessian(d: Derivation, verify: bool, at: Mapping[sp.Symbol, sp.Expr] | None,
         rows.append(row)
     n = len(variables)
     matrix = sp.Matrix(n, n, list(canonical_all([e for row in rows for e in row], limits, budget)))
-    seed = seed_of(d.source or str(d.expr), "hessian", *(v.name for v in variables))
+    seed = seed_of(question(d.source, d.expr), "hessian", *(v.name for v in variables))
     symmetric = _symmetric(matrix, d.graph.variables, seed, budget)
     check = _verify(d, variables, matrix, limits, seed, budget) if verify else None
     values = None

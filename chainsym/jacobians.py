@@ -18,10 +18,11 @@ from .graph import decompose
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Graph, Node, Partial, Verification
 from .oracle import directional
+from .sampling import seed_of
 from .sweep import Carried, Edge, sweep
 from .vector_results import Block, Input, Jacobian, LayerCheck, VNode, VStep
 from .vectors import VectorGraph, build, components
-from .verdict import combine, compare, seed_of
+from .verdict import combine, compare
 from .walk import tree_size
 from .work import Budget
 

@@ -40,6 +40,7 @@ from .residues import (
     rational_only,
     residue,
 )
+from .sampling import Sampler, fine_point
 from .sizes import LONG_NUMBER_BITS
 from .verdict import (
     ATTEMPTS,
@@ -48,14 +49,12 @@ from .verdict import (
     MAX_PROVED_DEGREE,
     POINTS,
     TOLERANCE_TEXT,
-    Sampler,
     _real_values,
     _shown,
     close,
     combine,
     compare,
     differ,
-    fine_point,
     show,
     where,
 )

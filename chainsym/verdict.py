@@ -9,17 +9,14 @@ The policy (README, "What verified means"):
 - otherwise: numbers with DPS digits at random points, real ones (complex ones only when the
   real domain is empty); equal when |a − b| ≤ 10^-(DPS−10)·max(1, |a|, |b|); a difference is
   confirmed with twice the digits before it counts.
-- points: drawn from a generator seeded by the inputs and, for a comparison, salted by what is
-  compared (the same question gives the same points; the seed is reported), at several scales,
-  every sign pattern first, and at the steps and kinks of the expressions.
+- points: sampling.py's, seeded by the question and salted by what is compared (the seed is
+  reported), at several scales, every sign pattern first, and at the steps and kinks.
 """
 
 from __future__ import annotations
 
-import hashlib
-import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from fractions import Fraction
 from functools import partial
 from typing import Any
@@ -39,6 +36,7 @@ from .residues import (
     prime_of,
     rational_only,
 )
+from .sampling import Sampler, refine
 from .sizes import number_text
 from .walk import contains, postorder
 from .work import Budget
@@ -52,74 +50,13 @@ vanishes with chance ≤ d/10^14, so two leave at most 10^-4 squared, and more p
 ATTEMPTS = 160
 """candidate points drawn before giving up on a domain"""
 DPS = 30
-SCALES = (1, 1, 10, 100, 1000)
-"""the magnitudes points are drawn at, in turn: most near 1, some far out"""
-SIGNED = 3
-"""the first points run through every sign pattern of this many variables, however the seed falls"""
 TOLERANCE_TEXT = "30 digits, |Δ| ≤ 1e-20·max(1, |value|), and relatively where both sides have stable digits"
 EXACT_TEXT = ""
 
 
-def seed_of(*parts: str) -> int:
-    """A seed from the question itself: the same inputs draw the same points, on any machine."""
-    digest = hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).digest()
-    return int.from_bytes(digest[:4], "big")
-
-
-@dataclass
-class Sampler:
-    """Random points, rational (exact), at several scales, plus chosen breakpoints first."""
-
-    seed: int
-    breakpoints: dict[sp.Symbol, tuple[Fraction, ...]] = field(default_factory=dict)
-    salt: int = 0
-    """a digest of what is compared (residues.fingerprint): knowing the seed does not give the points"""
-    count: int = 0
-
-    def __post_init__(self) -> None:
-        self.rng = random.Random(self.seed << 64 | self.salt if self.salt else self.seed)
-
-    def point(self, variables: Sequence[sp.Symbol], complex_part: bool = False) -> dict[sp.Symbol, Any]:
-        """The next point: first each breakpoint's two sides in turn, then random points whose scales
-        cycle through SCALES and whose signs run through every pattern of the first SIGNED variables
-        (both signs of x in two points, the four quadrants of x, y in four), so every region is visited."""
-        self.count += 1
-        point: dict[sp.Symbol, Any] = {}
-        for j, v in enumerate(variables):
-            near = self.breakpoints.get(v, ())[:4]
-            k = self.count - 1
-            if near and (k < 2 * len(near) or self.rng.random() < 0.25):
-                side = (-1, 1)[k % 2] if k < 2 * len(near) else self.rng.choice((-1, 1))
-                base = near[(k // 2) % len(near)] if k < 2 * len(near) else self.rng.choice(near)
-                point[v] = base + Fraction(side * self.rng.randint(1, 99), 1000)
-                continue
-            scale = SCALES[(self.count + self.rng.randint(0, 1)) % len(SCALES)]
-            if j < SIGNED and k < 1 << SIGNED:
-                sign = (1, -1)[k >> j & 1]
-            else:
-                sign = self.rng.choice((1, -1))
-            value = Fraction(self.rng.randint(1, 9999), 10000) * scale * sign
-            point[v] = value if not complex_part else (value, Fraction(self.rng.randint(-9999, 9999), 10000))
-        return point
-
-
-FINE = 10**14
-"""exact (modular) checks add a random multiple of 10^-18 to each coordinate, below 10^-4 so the
-point keeps its scale: FINE values per coordinate, so a nonzero rational function of degree d
-vanishes at such a point with chance at most d/FINE (Schwartz–Zippel)"""
 MAX_PROVED_DEGREE = 10**12
 """past this degree an exact check at 5 points proves nothing worth the name (and a degree past the
 prime lets x^(p−1) ≡ 1 fool the residues): such rational functions are compared by numbers"""
-
-
-def fine_point(sampler: Sampler, variables: Sequence[sp.Symbol]) -> dict[sp.Symbol, Any]:
-    """The sampler's next point with FINE more choices per coordinate, for exact checks only
-    (their arithmetic is modular, so long coordinates cost nothing)."""
-    return refine(sampler, sampler.point(variables))
-
-
-def refine(sampler: Sampler, point: dict[sp.Symbol, Any]) -> dict[sp.Symbol, Any]:
-    return {v: c + Fraction(sampler.rng.randint(1, FINE), 10**18) for v, c in point.items()}
 
 
 def close(a: Value, b: Value, dps: int, floor: int = 1) -> bool:

@@ -27,8 +27,9 @@ from .mistakes import diagnose
 from .model import Diagnosis, Verification
 from .options import ExprLike, WhereLike, WrtLike
 from .results import Derivation
+from .sampling import Sampler, seed_of
 from .syntax import Differentiate, Piece, parse_step, split_steps, step_label
-from .verdict import DPS, Sampler, _real_values, breakpoints_of, compare, seed_of, show
+from .verdict import DPS, _real_values, breakpoints_of, compare, show
 from .walk import Substituter, build, evaluated, free_symbols, postorder, rebuild
 from .work import Budget
 from .work_results import Slip, WorkResult, WorkStep

@@ -19,7 +19,7 @@ STAGES = [
     {"errors", "limits", "formats", "naming", "work"},
     {"model"},
     {"walk", "sizes", "products"},
-    {"functions", "numeric", "residues", "parts"},
+    {"functions", "numeric", "residues", "parts", "sampling"},
     {"syntax"},
     {"graph"},
     {"rules"},

@@ -21,7 +21,8 @@ from chainsym.model import Verification
 from chainsym.numeric import NotANumber, evaluate
 from chainsym.oracle import DIFFERENCES, directional, verify_derivative, verify_gradient
 from chainsym.residues import exact, fingerprint, modular, modular_slope, prime_of, residue
-from chainsym.verdict import POINTS, TOLERANCE_TEXT, Sampler, breakpoints_of, combine, compare, seed_of
+from chainsym.sampling import Sampler, seed_of
+from chainsym.verdict import POINTS, TOLERANCE_TEXT, breakpoints_of, combine, compare
 
 
 def test_identical_is_proved() -> None:
