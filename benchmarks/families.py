@@ -23,7 +23,7 @@ def a_sin(n: int) -> tuple[sp.Expr, list[sp.Symbol]]:
     return u, [x]
 
 
-def _fresh() -> None:
+def _empty_cache() -> None:
     """Clear SymPy's cache before an iterated map is built. The cache is bounded: once part of an
     earlier build of the same map has been evicted, the new build makes copies equal to objects
     still held in its keys, and a lookup compares the two copies level by level, through every path
@@ -33,7 +33,7 @@ def _fresh() -> None:
 
 def b1_logistic(k: int) -> tuple[sp.Expr, list[sp.Symbol]]:
     """b1: the logistic map u₀ = x, uₖ₊₁ = r·uₖ·(1 − uₖ) with r = 7/2, k steps."""
-    _fresh()
+    _empty_cache()
     u: sp.Expr = x
     r = sp.Rational(7, 2)
     for _ in range(k):
@@ -43,7 +43,7 @@ def b1_logistic(k: int) -> tuple[sp.Expr, list[sp.Symbol]]:
 
 def b2_usinu(k: int) -> tuple[sp.Expr, list[sp.Symbol]]:
     """b2: u₀ = x, uₖ₊₁ = uₖ·sin(uₖ), k steps."""
-    _fresh()
+    _empty_cache()
     u: sp.Expr = x
     for _ in range(k):
         u = u * sp.sin(u)

@@ -55,10 +55,10 @@ class Sampler:
         cycle through SCALES and whose signs run through every pattern of the first SIGNED variables
         (both signs of x in two points, the four quadrants of x, y in four), so every region is visited."""
         self.count += 1
+        k = self.count - 1
         point: dict[sp.Symbol, Any] = {}
         for j, v in enumerate(variables):
             near = self.breakpoints.get(v, ())[:4]
-            k = self.count - 1
             if near and (k < 2 * len(near) or self.rng.random() < 0.25):
                 side = (-1, 1)[k % 2] if k < 2 * len(near) else self.rng.choice((-1, 1))
                 base = near[(k // 2) % len(near)] if k < 2 * len(near) else self.rng.choice(near)
@@ -78,6 +78,7 @@ FINE = 10**14
 """exact (modular) checks add a random multiple of 10^-18 to each coordinate, below 10^-4 so the
 point keeps its scale: FINE values per coordinate, so a nonzero rational function of degree d
 vanishes at such a point with chance at most d/FINE (Schwartz–Zippel)"""
+
 
 def fine_point(sampler: Sampler, variables: Sequence[sp.Symbol]) -> dict[sp.Symbol, Any]:
     """The sampler's next point with FINE more choices per coordinate, for exact checks only
